@@ -5,6 +5,7 @@ import java.util.List;
 import org.jkvm.api.exit.VcpuExit;
 import org.jkvm.api.uabi.KvmCpuidEntry2;
 import org.jkvm.api.uabi.KvmFpu;
+import org.jkvm.api.uabi.KvmLapicState;
 import org.jkvm.api.uabi.KvmMsrEntry;
 import org.jkvm.api.uabi.KvmRegs;
 import org.jkvm.api.uabi.KvmSregs;
@@ -71,6 +72,41 @@ public interface Vcpu extends AutoCloseable {
 
     /** KVM_RUN: runs until an exit user space must handle. An IN's data is written into the exit before the next run. */
     VcpuExit run() throws KvmException;
+
+    /** kvm_mp_state values (KVM_GET/SET_MP_STATE). */
+    int MP_STATE_RUNNABLE = 0, MP_STATE_UNINITIALIZED = 1, MP_STATE_INIT_RECEIVED = 2, MP_STATE_HALTED = 3,
+        MP_STATE_SIPI_RECEIVED = 4;
+
+    /**
+     * kvm_run.immediate_exit plus a kick, callable from any thread: a run() in progress returns
+     * {@link VcpuExit.Interrupted} as soon as it can (also from a halt inside the backend); otherwise the next
+     * run() completes the pending I/O or MMIO of the last exit, runs no guest instruction, and returns
+     * Interrupted. Either way the request is consumed by that Interrupted return. This is how a VMM stops a
+     * vCPU for a timeout or a snapshot (KVM's rule: an I/O exit is complete only after the next KVM_RUN).
+     */
+    default void kick() {
+        throw new UnsupportedOperationException("this backend cannot kick a vCPU");
+    }
+
+    /** KVM_GET_MP_STATE. */
+    default int getMpState() throws KvmException {
+        throw new KvmException(Errno.ENOSYS, "KVM_GET_MP_STATE not supported by this backend");
+    }
+
+    /** KVM_SET_MP_STATE. */
+    default void setMpState(int state) throws KvmException {
+        throw new KvmException(Errno.ENOSYS, "KVM_SET_MP_STATE not supported by this backend");
+    }
+
+    /** KVM_GET_LAPIC (irqchip in the backend): the local APIC's 1024-byte register page. */
+    default KvmLapicState getLapic() throws KvmException {
+        throw new KvmException(Errno.ENOSYS, "KVM_GET_LAPIC not supported by this backend");
+    }
+
+    /** KVM_SET_LAPIC. */
+    default void setLapic(KvmLapicState state) throws KvmException {
+        throw new KvmException(Errno.ENOSYS, "KVM_SET_LAPIC not supported by this backend");
+    }
 
     @Override
     void close();
