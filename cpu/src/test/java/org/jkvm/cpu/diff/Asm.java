@@ -60,6 +60,12 @@ final class Asm {
         db(opcode);
     }
 
+    /** An opcode followed by an immediate (AL/eAX forms, PUSH imm). */
+    void plainImm(int opSize, int opcode, long imm, int immBytes) {
+        plain(opSize, opcode);
+        imm(imm, immBytes);
+    }
+
     private void emit(int opSize, int mandatory, boolean default64, int[] opcode, int regField, boolean regRex,
                       boolean regHigh, Operand rm, long imm, int immBytes) {
         if (opSize == 2) out.write(0x66);

@@ -1,0 +1,848 @@
+package org.jkvm.cpu.diff;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.jkvm.isa.CpuFeature;
+
+/**
+ * Random instruction sequences (1-20 units; a unit is an instruction or a short fixed group, such as the
+ * operand conditioning before a DIV) over the integer instruction set, at 8/16/32/64-bit operand sizes, with
+ * register and memory operands. Every sequence is safe to run natively: memory operands stay inside the
+ * scratch buffer (relative to a reserved base register) or the private stack window, divides cannot #DE,
+ * and no instruction the host lacks is generated. Undefined flags are tracked through {@link FlagRule}: an
+ * instruction that would read one is not generated, and the undefined set at the end is not compared.
+ */
+final class SequenceGenerator {
+    private static final Gpr[] BASES = {Gpr.RBX, Gpr.RBP, Gpr.RSI, Gpr.RDI, Gpr.R12, Gpr.R13, Gpr.R14, Gpr.R15};
+    private static final Gpr[] INDEXES = {Gpr.RBX, Gpr.RBP, Gpr.RSI, Gpr.RDI, Gpr.R8, Gpr.R9, Gpr.R10, Gpr.R11,
+        Gpr.R12, Gpr.R13, Gpr.R14, Gpr.R15};
+    private static final long[] EDGES = {0, 1, 2, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000, 0xFFFF, 0x10000,
+        0x7FFF_FFFFL, 0x8000_0000L, 0xFFFF_FFFFL, 0x1_0000_0000L, Long.MAX_VALUE, Long.MIN_VALUE, -1, -2};
+
+    private final long regionBase;
+    private final long address;
+    private final Predicate<CpuFeature> hostHas;
+    private final int maxUnits;
+
+    /**
+     * @param regionBase the region's address (the data area and the stack are at fixed offsets from it)
+     * @param address where the sequence's first byte will run
+     * @param hostHas which CPUID features may be used
+     */
+    SequenceGenerator(long regionBase, long address, Predicate<CpuFeature> hostHas, int maxUnits) {
+        this.regionBase = regionBase;
+        this.address = address;
+        this.hostHas = hostHas;
+        this.maxUnits = maxUnits;
+    }
+
+    SequenceGenerator(long regionBase, long address, Predicate<CpuFeature> hostHas) {
+        this(regionBase, address, hostHas, 20);
+    }
+
+    Sequence generate(long caseSeed) {
+        return new Builder(caseSeed).build();
+    }
+
+    /** Mixes a run seed and a case number into an independent case seed (SplitMix64's finaliser). */
+    static long caseSeed(long runSeed, int n) {
+        long z = runSeed + 0x9E37_79B9_7F4A_7C15L * (n + 1);
+        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private final class Builder {
+        private final long caseSeed;
+        private final Random rnd;
+        private byte[] code = new byte[256];
+        private int len;
+        private final List<String> listing = new ArrayList<>();
+        private int poison;
+        private int depth;
+        private final Gpr base;
+        private final Gpr index;
+        private final long indexValue;
+        private final boolean[] writable = new boolean[16];
+        private final long[] gpr = new long[16];
+        /** Forward jumps not yet resolved: {rel8 position, units left to skip, undefined flags at the jump, listing line}. */
+        private final List<int[]> jumps = new ArrayList<>();
+
+        Builder(long caseSeed) {
+            this.caseSeed = caseSeed;
+            this.rnd = new Random(caseSeed);
+            base = BASES[rnd.nextInt(BASES.length)];
+            Gpr idx = INDEXES[rnd.nextInt(INDEXES.length)];
+            index = rnd.nextBoolean() && idx != base ? idx : null;
+            indexValue = rnd.nextInt(64);
+            Arrays.fill(writable, true);
+            writable[Gpr.RSP.num()] = false;
+            writable[base.num()] = false;
+            if (index != null) writable[index.num()] = false;
+        }
+
+        Sequence build() {
+            for (int i = 0; i < 16; i++) gpr[i] = value();
+            gpr[Gpr.RSP.num()] = regionBase + Layout.INITIAL_RSP;
+            gpr[base.num()] = regionBase + Layout.SCRATCH_BASE;
+            if (index != null) gpr[index.num()] = indexValue;
+            long flags = rnd.nextLong() & Flags.ARITH;
+            byte[] data = new byte[Layout.DATA_SIZE];
+            rnd.nextBytes(data);
+            for (int z = rnd.nextInt(4); z > 0; z--) {
+                int at = rnd.nextInt(data.length - 64);
+                Arrays.fill(data, at, at + 1 + rnd.nextInt(63), rnd.nextBoolean() ? (byte) 0 : (byte) -1);
+            }
+            int units = 1 + rnd.nextInt(maxUnits);
+            for (int u = 0; u < units; u++) {
+                unit();
+                unitDone();
+            }
+            for (int[] j : jumps) patch(j);
+            jumps.clear();
+            return new Sequence(caseSeed, address, Arrays.copyOf(code, len), List.copyOf(listing),
+                new ArchState(gpr.clone(), flags, data), poison);
+        }
+
+        private void unitDone() {
+            for (var it = jumps.iterator(); it.hasNext(); ) {
+                int[] j = it.next();
+                if (--j[1] == 0) {
+                    patch(j);
+                    it.remove();
+                }
+            }
+        }
+
+        private void patch(int[] j) {
+            int rel = len - (j[0] + 1);
+            if (rel > 127) throw new IllegalStateException("jump too far");
+            code[j[0]] = (byte) rel;
+            poison |= j[2];
+            String line = listing.get(j[3]);
+            listing.set(j[3], line.replace(String.format("%02x 00", code[j[0] - 1] & 0xFF),
+                String.format("%02x %02x", code[j[0] - 1] & 0xFF, rel)).replaceFirst(" \\+\\d units$", " +0x" + Integer.toHexString(rel)));
+        }
+
+        /** One unit: picks generators until one applies; a generator that cannot apply returns false. */
+        private void unit() {
+            BooleanSupplier[] gens = {
+                this::alu, this::alu, this::alu, this::alu, this::test, this::unary, this::unary, this::shift,
+                this::shift, this::shift, this::doubleShift, this::mulDiv, this::mulDiv, this::imul, this::mov,
+                this::mov, this::movx, this::lea, this::lea, this::xchg, this::cmpxchg, this::xadd, this::bswap,
+                this::bitTest, this::bitTest, this::bitScan, this::bitScan, this::bmi, this::bmi, this::bmi,
+                this::adx, this::movbe, this::setcc, this::cmovcc, this::cmovcc, this::convert, this::carryFlag,
+                this::ahFlags, this::pushPop, this::pushPop, this::jcc,
+            };
+            for (int attempt = 0; attempt < 1000; attempt++) {
+                int savedLen = len, savedListing = listing.size(), savedPoison = poison, savedDepth = depth;
+                try {
+                    if (gens[rnd.nextInt(gens.length)].getAsBoolean()) return;
+                } catch (IllegalArgumentException unencodable) {
+                    // e.g. AH with a REX prefix: discard and pick again
+                }
+                len = savedLen;
+                listing.subList(savedListing, listing.size()).clear();
+                poison = savedPoison;
+                depth = savedDepth;
+            }
+            throw new IllegalStateException("no generator applies");
+        }
+
+        // ---- emission ----
+
+        private void ins(String text, Consumer<Asm> enc) {
+            Asm a = new Asm(address + len);
+            enc.accept(a);
+            byte[] b = a.bytes();
+            if (len + b.length > code.length) code = Arrays.copyOf(code, Math.max(code.length * 2, len + b.length));
+            System.arraycopy(b, 0, code, len, b.length);
+            listing.add(String.format("  %04x  %-36s %s", len, Asm.hex(b), text));
+            len += b.length;
+        }
+
+        // ---- choices ----
+
+        private int size() {
+            int r = rnd.nextInt(20);
+            return r < 4 ? 1 : r < 7 ? 2 : r < 13 ? 4 : 8;
+        }
+
+        private int wideSize() {
+            int r = rnd.nextInt(10);
+            return r < 2 ? 2 : r < 6 ? 4 : 8;
+        }
+
+        private long value() {
+            return switch (rnd.nextInt(10)) {
+                case 0 -> rnd.nextInt(17);
+                case 1 -> -rnd.nextInt(17);
+                case 2, 3 -> EDGES[rnd.nextInt(EDGES.length)] + rnd.nextInt(3) - 1;
+                case 4 -> rnd.nextInt() & 0xFFFF_FFFFL;
+                case 5 -> (long) rnd.nextInt(256) << (8 * rnd.nextInt(8));
+                default -> rnd.nextLong();
+            };
+        }
+
+        /** An immediate of {@code bytes} bytes, biased to the boundaries. */
+        private long imm(int bytes) {
+            long v = value();
+            return switch (bytes) {
+                case 1 -> (byte) v;
+                case 2 -> (short) v;
+                default -> (int) v;
+            };
+        }
+
+        private Operand.Reg reg(int size, boolean write) {
+            while (true) {
+                Gpr g = Gpr.of(rnd.nextInt(16));
+                if (write && !writable[g.num()]) continue;
+                boolean high = size == 1 && g.num() < 4 && rnd.nextInt(4) == 0;
+                return new Operand.Reg(g, size, high);
+            }
+        }
+
+        private Operand.Reg writableWide(int size) {
+            Operand.Reg r;
+            do {
+                r = reg(size, true);
+            } while (r.high());
+            return r;
+        }
+
+        /** A memory operand of {@code size} bytes that leaves {@code margin} bytes of room on both sides. */
+        private Operand.Mem mem(int size, int margin) {
+            long lo = regionBase + Layout.SCRATCH + margin;
+            long hi = regionBase + Layout.SCRATCH + Layout.SCRATCH_SIZE - size - margin;
+            long baseVal = regionBase + Layout.SCRATCH_BASE;
+            int form = rnd.nextInt(10);
+            boolean wide = rnd.nextInt(8) == 0;
+            if (form == 0) {
+                // the stack window, through RSP
+                long rsp = regionBase + Layout.INITIAL_RSP - depth;
+                int disp = rnd.nextInt(256) - 64;
+                long a = rsp + disp;
+                if (a - margin < regionBase + Layout.DATA || a + size + margin > regionBase + Layout.SCRATCH) {
+                    disp = 0;
+                }
+                return new Operand.Mem(Gpr.RSP, null, 1, disp, wide, 0);
+            }
+            long target = form < 5 ? baseVal + rnd.nextInt(256) - 128 : lo + (long) (rnd.nextDouble() * (hi - lo));
+            target = Math.max(lo, Math.min(hi, target));
+            if (form == 1) target = baseVal;
+            if (index != null && form >= 7) {
+                int scale = 1 << rnd.nextInt(4);
+                long disp = target - baseVal - indexValue * scale;
+                return new Operand.Mem(base, index, scale, (int) disp, wide, 0);
+            }
+            return new Operand.Mem(base, null, 1, (int) (target - baseVal), wide, 0);
+        }
+
+        private Operand rm(int size, boolean write) {
+            return rnd.nextInt(5) < 2 ? mem(size, 0) : reg(size, write);
+        }
+
+        private static String txt(Operand o, int size) {
+            return o instanceof Operand.Mem m ? m.text(size) : o.toString();
+        }
+
+        private Cond cleanCond() {
+            for (int i = 0; i < 40; i++) {
+                Cond c = Cond.values()[rnd.nextInt(16)];
+                if ((c.reads & poison) == 0) return c;
+            }
+            return null;
+        }
+
+        private int[] op(int... bytes) { return bytes; }
+
+        // ---- generators ----
+
+        private static final String[] ALU = {"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp"};
+        private static final FlagRule[] ALU_RULE = {FlagRule.ADD, FlagRule.OR, FlagRule.ADC, FlagRule.SBB,
+            FlagRule.AND, FlagRule.SUB, FlagRule.XOR, FlagRule.CMP};
+
+        private boolean alu() {
+            int d = rnd.nextInt(8);
+            FlagRule rule = ALU_RULE[d];
+            if ((rule.reads & poison) != 0) return false;
+            aluOp(d, size(), rnd.nextInt(5));
+            return true;
+        }
+
+        private void aluOp(int d, int size, int form) {
+            boolean w = d != 7;
+            String name = ALU[d];
+            int s1 = size == 1 ? 0 : 1;
+            switch (form) {
+                case 0 -> {
+                    Operand dst = rm(size, w);
+                    Operand.Reg src = reg(size, false);
+                    ins(name + " " + txt(dst, size) + ", " + src,
+                        a -> a.legacy(size, 0, false, op(8 * d + s1), src, dst, 0, 0));
+                }
+                case 1 -> {
+                    Operand.Reg dst = reg(size, w);
+                    Operand src = rm(size, false);
+                    ins(name + " " + dst + ", " + txt(src, size),
+                        a -> a.legacy(size, 0, false, op(8 * d + 2 + s1), dst, src, 0, 0));
+                }
+                case 2 -> {
+                    int ib = Math.min(size, 4);
+                    long v = imm(ib);
+                    ins(name + " " + Gpr.RAX.name(size) + ", " + hex(v),
+                        a -> a.plainImm(size, 8 * d + 4 + s1, v, ib));
+                }
+                case 3 -> {
+                    Operand dst = rm(size, w);
+                    int ib = Math.min(size, 4);
+                    long v = imm(ib);
+                    ins(name + " " + txt(dst, size) + ", " + hex(v),
+                        a -> a.legacy(size, 0, false, op(size == 1 ? 0x80 : 0x81), d, dst, v, ib));
+                }
+                default -> {
+                    int sz = size == 1 ? 4 : size;
+                    Operand dst = rm(sz, w);
+                    long v = imm(1);
+                    ins(name + " " + txt(dst, sz) + ", " + hex(v),
+                        a -> a.legacy(sz, 0, false, op(0x83), d, dst, v, 1));
+                }
+            }
+            poison = ALU_RULE[d].after(poison);
+        }
+
+        private boolean test() {
+            int size = size();
+            int s1 = size == 1 ? 0 : 1;
+            switch (rnd.nextInt(3)) {
+                case 0 -> {
+                    Operand dst = rm(size, false);
+                    Operand.Reg src = reg(size, false);
+                    ins("test " + txt(dst, size) + ", " + src, a -> a.legacy(size, 0, false, op(0x84 + s1), src, dst, 0, 0));
+                }
+                case 1 -> {
+                    int ib = Math.min(size, 4);
+                    long v = imm(ib);
+                    ins("test " + Gpr.RAX.name(size) + ", " + hex(v), a -> a.plainImm(size, 0xA8 + s1, v, ib));
+                }
+                default -> {
+                    Operand dst = rm(size, false);
+                    int ib = Math.min(size, 4);
+                    long v = imm(ib);
+                    ins("test " + txt(dst, size) + ", " + hex(v), a -> a.legacy(size, 0, false, op(0xF6 + s1), 0, dst, v, ib));
+                }
+            }
+            poison = FlagRule.TEST.after(poison);
+            return true;
+        }
+
+        private boolean unary() {
+            int size = size();
+            int s1 = size == 1 ? 0 : 1;
+            Operand dst = rm(size, true);
+            switch (rnd.nextInt(4)) {
+                case 0 -> {
+                    ins("inc " + txt(dst, size), a -> a.legacy(size, 0, false, op(0xFE + s1), 0, dst, 0, 0));
+                    poison = FlagRule.INC.after(poison);
+                }
+                case 1 -> {
+                    ins("dec " + txt(dst, size), a -> a.legacy(size, 0, false, op(0xFE + s1), 1, dst, 0, 0));
+                    poison = FlagRule.DEC.after(poison);
+                }
+                case 2 -> ins("not " + txt(dst, size), a -> a.legacy(size, 0, false, op(0xF6 + s1), 2, dst, 0, 0));
+                default -> {
+                    ins("neg " + txt(dst, size), a -> a.legacy(size, 0, false, op(0xF6 + s1), 3, dst, 0, 0));
+                    poison = FlagRule.NEG.after(poison);
+                }
+            }
+            return true;
+        }
+
+        private static final String[] SHIFT = {"rol", "ror", "rcl", "rcr", "shl", "shr", null, "sar"};
+        private static final FlagRule[] SHIFT_RULE = {FlagRule.ROL, FlagRule.ROR, FlagRule.RCL, FlagRule.RCR,
+            FlagRule.SHL, FlagRule.SHR, null, FlagRule.SAR};
+
+        private boolean shift() {
+            int d = rnd.nextInt(8);
+            if (d == 6) return false;
+            FlagRule rule = SHIFT_RULE[d];
+            if ((rule.reads & poison) != 0) return false;
+            int size = size();
+            int s1 = size == 1 ? 0 : 1;
+            int mask = size == 8 ? 63 : 31;
+            Operand dst = rm(size, true);
+            int count;
+            switch (rnd.nextInt(3)) {
+                case 0 -> {
+                    ins(SHIFT[d] + " " + txt(dst, size) + ", 1", a -> a.legacy(size, 0, false, op(0xD0 + s1), d, dst, 0, 0));
+                    count = 1;
+                }
+                case 1 -> {
+                    int c = rnd.nextInt(4) == 0 ? rnd.nextInt(256) : rnd.nextInt(8 * size + 2);
+                    ins(SHIFT[d] + " " + txt(dst, size) + ", " + c, a -> a.legacy(size, 0, false, op(0xC0 + s1), d, dst, c, 1));
+                    count = c & mask;
+                }
+                default -> {
+                    ins(SHIFT[d] + " " + txt(dst, size) + ", cl", a -> a.legacy(size, 0, false, op(0xD2 + s1), d, dst, 0, 0));
+                    count = -1;
+                }
+            }
+            poison = FlagRule.shift(rule, count, 8 * size, poison);
+            return true;
+        }
+
+        private boolean doubleShift() {
+            int size = wideSize();
+            boolean left = rnd.nextBoolean();
+            FlagRule rule = left ? FlagRule.SHLD : FlagRule.SHRD;
+            Operand dst = rm(size, true);
+            Operand.Reg src = reg(size, false);
+            int opc = left ? 0xA4 : 0xAC;
+            String name = left ? "shld " : "shrd ";
+            int count;
+            if (rnd.nextBoolean()) {
+                // a count above the width of a 16-bit operand gives an undefined result; keep below it
+                int c = size == 2 ? rnd.nextInt(17) : rnd.nextInt(256);
+                ins(name + txt(dst, size) + ", " + src + ", " + c,
+                    a -> a.legacy(size, 0, false, op(0x0F, opc), src, dst, c, 1));
+                count = c & (size == 8 ? 63 : 31);
+            } else {
+                if (size == 2) {
+                    Operand.Reg cl = Operand.Reg.of(Gpr.RCX, 1);
+                    ins("and cl, 0xf", a -> a.legacy(1, 0, false, op(0x80), 4, cl, 0x0F, 1));
+                    poison = FlagRule.AND.after(poison);
+                }
+                ins(name + txt(dst, size) + ", " + src + ", cl",
+                    a -> a.legacy(size, 0, false, op(0x0F, opc + 1), src, dst, 0, 0));
+                count = -1;
+            }
+            poison = FlagRule.shift(rule, count, 8 * size, poison);
+            return true;
+        }
+
+        private boolean mulDiv() {
+            int size = size();
+            int s1 = size == 1 ? 0 : 1;
+            int d = 4 + rnd.nextInt(4);
+            String[] names = {"mul", "imul", "div", "idiv"};
+            Operand src;
+            if (d < 6) {
+                src = rm(size, false);
+            } else {
+                // a divisor the conditioning below may modify, and not part of the dividend
+                if (rnd.nextInt(3) == 0) {
+                    src = mem(size, 0);
+                } else {
+                    Operand.Reg r = reg(size, true);
+                    if (r.gpr() == Gpr.RAX || r.gpr() == Gpr.RDX) return false;
+                    src = r;
+                }
+                if (d == 6) divGuard(size, src);
+                else idivGuard(size, src);
+            }
+            ins(names[d - 4] + " " + txt(src, size), a -> a.legacy(size, 0, false, op(0xF6 + s1), d, src, 0, 0));
+            poison = (d < 6 ? FlagRule.MUL : FlagRule.DIV).after(poison);
+            return true;
+        }
+
+        /** Unsigned: the high half of the dividend is shifted below 2^(n-k) and the divisor made at least 2^(n-k). */
+        private void divGuard(int size, Operand divisor) {
+            int bits = 8 * size;
+            int k = 1 + rnd.nextInt(bits - 1);
+            Operand.Reg high = size == 1 ? new Operand.Reg(Gpr.RAX, 1, true) : Operand.Reg.of(Gpr.RDX, size);
+            ins("shr " + high + ", " + k, a -> a.legacy(size, 0, false, op(size == 1 ? 0xC0 : 0xC1), 5, high, k, 1));
+            setBit(size, divisor, bits - k);
+            poison = FlagRule.DIV.after(poison);
+        }
+
+        /**
+         * Signed: either the dividend is the sign extension of the low half and the divisor is even and non-zero
+         * (|quotient| at most half the range), or the low half is made non-negative first and the divisor odd.
+         */
+        private void idivGuard(int size, Operand divisor) {
+            Operand.Reg low = Operand.Reg.of(Gpr.RAX, size);
+            boolean positive = rnd.nextBoolean();
+            if (positive) {
+                ins("shr " + low + ", 1", a -> a.legacy(size, 0, false, op(size == 1 ? 0xD0 : 0xD1), 5, low, 0, 0));
+            }
+            switch (size) {
+                case 1 -> ins("cbw", a -> a.plain(2, 0x98));
+                case 2 -> ins("cwd", a -> a.plain(2, 0x99));
+                case 4 -> ins("cdq", a -> a.plain(4, 0x99));
+                default -> ins("cqo", a -> a.plain(8, 0x99));
+            }
+            if (positive) {
+                setBit(size, divisor, 0);
+            } else {
+                setBit(size, divisor, 1);
+                if (size == 1) {
+                    ins("and " + txt(divisor, 1) + ", 0xfe", a -> a.legacy(1, 0, false, op(0x80), 4, divisor, 0xFE, 1));
+                } else {
+                    ins("btr " + txt(divisor, size) + ", 0", a -> a.legacy(size, 0, false, op(0x0F, 0xBA), 6, divisor, 0, 1));
+                }
+            }
+            poison = FlagRule.DIV.after(poison);
+        }
+
+        private void setBit(int size, Operand o, int bit) {
+            if (size == 1) {
+                ins("or " + txt(o, 1) + ", " + hex(1 << bit), a -> a.legacy(1, 0, false, op(0x80), 1, o, 1 << bit, 1));
+            } else {
+                ins("bts " + txt(o, size) + ", " + bit, a -> a.legacy(size, 0, false, op(0x0F, 0xBA), 5, o, bit, 1));
+            }
+        }
+
+        private boolean imul() {
+            int size = wideSize();
+            Operand.Reg dst = reg(size, true);
+            Operand src = rm(size, false);
+            switch (rnd.nextInt(3)) {
+                case 0 -> ins("imul " + dst + ", " + txt(src, size), a -> a.legacy(size, 0, false, op(0x0F, 0xAF), dst, src, 0, 0));
+                case 1 -> {
+                    long v = imm(1);
+                    ins("imul " + dst + ", " + txt(src, size) + ", " + hex(v), a -> a.legacy(size, 0, false, op(0x6B), dst, src, v, 1));
+                }
+                default -> {
+                    int ib = Math.min(size, 4);
+                    long v = imm(ib);
+                    ins("imul " + dst + ", " + txt(src, size) + ", " + hex(v), a -> a.legacy(size, 0, false, op(0x69), dst, src, v, ib));
+                }
+            }
+            poison = FlagRule.IMUL.after(poison);
+            return true;
+        }
+
+        private boolean mov() {
+            int size = size();
+            int s1 = size == 1 ? 0 : 1;
+            switch (rnd.nextInt(4)) {
+                case 0 -> {
+                    Operand dst = rm(size, true);
+                    Operand.Reg src = reg(size, false);
+                    ins("mov " + txt(dst, size) + ", " + src, a -> a.legacy(size, 0, false, op(0x88 + s1), src, dst, 0, 0));
+                }
+                case 1 -> {
+                    Operand.Reg dst = reg(size, true);
+                    Operand src = rm(size, false);
+                    ins("mov " + dst + ", " + txt(src, size), a -> a.legacy(size, 0, false, op(0x8A + s1), dst, src, 0, 0));
+                }
+                case 2 -> {
+                    Operand dst = rm(size, true);
+                    int ib = Math.min(size, 4);
+                    long v = imm(ib);
+                    ins("mov " + txt(dst, size) + ", " + hex(v), a -> a.legacy(size, 0, false, op(0xC6 + s1), 0, dst, v, ib));
+                }
+                default -> {
+                    Operand.Reg dst = reg(size, true);
+                    long v = size == 8 ? value() : imm(size);
+                    ins("mov " + dst + ", " + hex(v), a -> a.plusReg(size, false, op(size == 1 ? 0xB0 : 0xB8), dst, v, size));
+                }
+            }
+            return true;
+        }
+
+        private boolean movx() {
+            int kind = rnd.nextInt(5);
+            if (kind == 4) {
+                Operand.Reg dst = reg(8, true);
+                Operand src = rm(4, false);
+                ins("movsxd " + dst + ", " + txt(src, 4), a -> a.legacy(8, 0, false, op(0x63), dst, src, 0, 0));
+                return true;
+            }
+            boolean signed = kind >= 2;
+            int from = (kind & 1) == 0 ? 1 : 2;
+            int size = from == 1 ? wideSize() : (rnd.nextBoolean() ? 4 : 8);
+            Operand.Reg dst = reg(size, true);
+            Operand src = rm(from, false);
+            int opc = (signed ? 0xBE : 0xB6) + (from - 1);
+            ins((signed ? "movsx " : "movzx ") + dst + ", " + txt(src, from),
+                a -> a.legacy(size, 0, false, op(0x0F, opc), dst, src, 0, 0));
+            return true;
+        }
+
+        private boolean lea() {
+            int size = wideSize();
+            Operand.Reg dst = reg(size, true);
+            Gpr b = Gpr.of(rnd.nextInt(16));
+            Gpr i = rnd.nextBoolean() ? null : Gpr.of(rnd.nextInt(16));
+            if (i == Gpr.RSP) i = null;
+            int disp = switch (rnd.nextInt(3)) {
+                case 0 -> 0;
+                case 1 -> rnd.nextInt(256) - 128;
+                default -> (int) imm(4);
+            };
+            Operand.Mem m = new Operand.Mem(b, i, 1 << rnd.nextInt(4), disp, rnd.nextInt(8) == 0, 0);
+            ins("lea " + dst + ", " + m.text(0), a -> a.legacy(size, 0, false, op(0x8D), dst, m, 0, 0));
+            return true;
+        }
+
+        private boolean xchg() {
+            int size = size();
+            if (size > 1 && rnd.nextInt(3) == 0) {
+                Operand.Reg r = writableWide(size);
+                ins("xchg " + Gpr.RAX.name(size) + ", " + r, a -> a.plusReg(size, false, op(0x90), r, 0, 0));
+                return true;
+            }
+            Operand dst = rm(size, true);
+            Operand.Reg src = reg(size, true);
+            ins("xchg " + txt(dst, size) + ", " + src, a -> a.legacy(size, 0, false, op(size == 1 ? 0x86 : 0x87), src, dst, 0, 0));
+            return true;
+        }
+
+        private boolean cmpxchg() {
+            int size = size();
+            Operand dst = rm(size, true);
+            Operand.Reg src = reg(size, false);
+            ins("cmpxchg " + txt(dst, size) + ", " + src,
+                a -> a.legacy(size, 0, false, op(0x0F, size == 1 ? 0xB0 : 0xB1), src, dst, 0, 0));
+            poison = FlagRule.CMPXCHG.after(poison);
+            return true;
+        }
+
+        private boolean xadd() {
+            int size = size();
+            Operand dst = rm(size, true);
+            Operand.Reg src = reg(size, true);
+            ins("xadd " + txt(dst, size) + ", " + src,
+                a -> a.legacy(size, 0, false, op(0x0F, size == 1 ? 0xC0 : 0xC1), src, dst, 0, 0));
+            poison = FlagRule.XADD.after(poison);
+            return true;
+        }
+
+        private boolean bswap() {
+            int size = rnd.nextBoolean() ? 4 : 8;
+            Operand.Reg r = writableWide(size);
+            ins("bswap " + r, a -> a.plusReg(size, false, op(0x0F, 0xC8), r, 0, 0));
+            return true;
+        }
+
+        private boolean bitTest() {
+            int size = wideSize();
+            int d = rnd.nextInt(4);
+            String name = new String[] {"bt", "bts", "btr", "btc"}[d];
+            boolean write = d != 0;
+            if (rnd.nextBoolean()) {
+                Operand dst = rm(size, write);
+                int bit = rnd.nextInt(4) == 0 ? rnd.nextInt(256) : rnd.nextInt(8 * size);
+                ins(name + " " + txt(dst, size) + ", " + bit, a -> a.legacy(size, 0, false, op(0x0F, 0xBA), 4 + d, dst, bit, 1));
+            } else if (rnd.nextBoolean()) {
+                Operand.Reg dst = reg(size, write);
+                Operand.Reg src = reg(size, false);
+                ins(name + " " + dst + ", " + src, a -> a.legacy(size, 0, false, op(0x0F, 0xA3 + 8 * d), src, dst, 0, 0));
+            } else {
+                // a register bit offset addresses memory up to 2^63 bits away: bound it to -128..127 first
+                Operand.Mem dst = mem(size, 24);
+                Operand.Reg off = writableWide(size);
+                int ws = Math.max(4, size);
+                Operand.Reg wide = Operand.Reg.of(off.gpr(), ws);
+                ins("and " + wide + ", 0xff", a -> a.legacy(ws, 0, false, op(0x81), 4, wide, 0xFF, 4));
+                ins("sub " + wide + ", 0x80", a -> a.legacy(ws, 0, false, op(0x81), 5, wide, 0x80, 4));
+                poison = FlagRule.SUB.after(poison);
+                ins(name + " " + dst.text(size) + ", " + off, a -> a.legacy(size, 0, false, op(0x0F, 0xA3 + 8 * d), off, dst, 0, 0));
+            }
+            poison = FlagRule.BT.after(poison);
+            return true;
+        }
+
+        private boolean bitScan() {
+            int size = wideSize();
+            int kind = rnd.nextInt(5);
+            String[] names = {"bsf", "bsr", "tzcnt", "lzcnt", "popcnt"};
+            FlagRule[] rules = {FlagRule.BSF, FlagRule.BSR, FlagRule.TZCNT, FlagRule.LZCNT, FlagRule.POPCNT};
+            CpuFeature[] needs = {null, null, CpuFeature.BMI1, CpuFeature.LZCNT, CpuFeature.POPCNT};
+            int[] opcodes = {0xBC, 0xBD, 0xBC, 0xBD, 0xB8};
+            if (needs[kind] != null && !hostHas.test(needs[kind])) return false;
+            Operand.Reg dst = reg(size, true);
+            Operand src;
+            if (kind < 2) {
+                // BSF/BSR leave the destination undefined for a zero source: make it non-zero
+                src = rnd.nextBoolean() ? mem(size, 0) : writableWide(size);
+                setBit(size, src, rnd.nextInt(8 * size));
+                poison = FlagRule.BTS.after(poison);
+            } else {
+                src = rm(size, false);
+            }
+            int prefix = kind < 2 ? 0 : 0xF3;
+            ins(names[kind] + " " + dst + ", " + txt(src, size),
+                a -> a.legacy(size, prefix, false, op(0x0F, opcodes[kind]), dst, src, 0, 0));
+            poison = rules[kind].after(poison);
+            return true;
+        }
+
+        private boolean bmi() {
+            int size = rnd.nextBoolean() ? 4 : 8;
+            boolean w = size == 8;
+            int kind = rnd.nextInt(13);
+            CpuFeature need = kind < 5 ? CpuFeature.BMI1 : CpuFeature.BMI2;
+            if (!hostHas.test(need)) return false;
+            Operand.Reg dst = writableWide(size);
+            Operand.Reg v = Operand.Reg.of(Gpr.of(rnd.nextInt(16)), size);
+            Operand src = rnd.nextInt(3) == 0 ? mem(size, 0) : Operand.Reg.of(Gpr.of(rnd.nextInt(16)), size);
+            String s = txt(src, size);
+            switch (kind) {
+                case 0 -> emitVex("andn", FlagRule.ANDN, dst + ", " + v + ", " + s, 2, 0, w, v, 0xF2, dst.encoding(), src);
+                case 1 -> emitVex("bextr", FlagRule.BEXTR, dst + ", " + s + ", " + v, 2, 0, w, v, 0xF7, dst.encoding(), src);
+                case 2 -> emitVex("blsi", FlagRule.BLSI, dst + ", " + s, 2, 0, w, dst, 0xF3, 3, src);
+                case 3 -> emitVex("blsmsk", FlagRule.BLSMSK, dst + ", " + s, 2, 0, w, dst, 0xF3, 2, src);
+                case 4 -> emitVex("blsr", FlagRule.BLSR, dst + ", " + s, 2, 0, w, dst, 0xF3, 1, src);
+                case 5 -> emitVex("bzhi", FlagRule.BZHI, dst + ", " + s + ", " + v, 2, 0, w, v, 0xF5, dst.encoding(), src);
+                case 6 -> emitVex("pdep", FlagRule.PDEP, dst + ", " + v + ", " + s, 2, 3, w, v, 0xF5, dst.encoding(), src);
+                case 7 -> emitVex("pext", FlagRule.PEXT, dst + ", " + v + ", " + s, 2, 2, w, v, 0xF5, dst.encoding(), src);
+                case 8 -> {
+                    int c = rnd.nextInt(256);
+                    ins("rorx " + dst + ", " + s + ", " + c, a -> a.vex(3, 3, w, null, 0xF0, dst.encoding(), src, c, 1));
+                }
+                case 9 -> emitVex("sarx", FlagRule.SARX, dst + ", " + s + ", " + v, 2, 2, w, v, 0xF7, dst.encoding(), src);
+                case 10 -> emitVex("shlx", FlagRule.SHLX, dst + ", " + s + ", " + v, 2, 1, w, v, 0xF7, dst.encoding(), src);
+                case 11 -> emitVex("shrx", FlagRule.SHRX, dst + ", " + s + ", " + v, 2, 3, w, v, 0xF7, dst.encoding(), src);
+                default -> {
+                    // MULX hi, lo, src: both destinations written (hi wins when they are the same register)
+                    Operand.Reg lo = writableWide(size);
+                    emitVex("mulx", FlagRule.MULX, dst + ", " + lo + ", " + s, 2, 3, w, lo, 0xF6, dst.encoding(), src);
+                }
+            }
+            return true;
+        }
+
+        private void emitVex(String name, FlagRule rule, String operands, int map, int pp, boolean w, Operand.Reg v,
+                             int opcode, int regField, Operand rm) {
+            ins(name + " " + operands, a -> a.vex(map, pp, w, v, opcode, regField, rm, 0, 0));
+            poison = rule.after(poison);
+        }
+
+        private boolean adx() {
+            if (!hostHas.test(CpuFeature.ADX)) return false;
+            boolean ox = rnd.nextBoolean();
+            FlagRule rule = ox ? FlagRule.ADOX : FlagRule.ADCX;
+            if ((rule.reads & poison) != 0) return false;
+            int size = rnd.nextBoolean() ? 4 : 8;
+            Operand.Reg dst = writableWide(size);
+            Operand src = rm(size, false);
+            ins((ox ? "adox " : "adcx ") + dst + ", " + txt(src, size),
+                a -> a.legacy(size, ox ? 0xF3 : 0x66, false, op(0x0F, 0x38, 0xF6), dst, src, 0, 0));
+            poison = rule.after(poison);
+            return true;
+        }
+
+        private boolean movbe() {
+            if (!hostHas.test(CpuFeature.MOVBE)) return false;
+            int size = wideSize();
+            Operand.Mem m = mem(size, 0);
+            if (rnd.nextBoolean()) {
+                Operand.Reg dst = writableWide(size);
+                ins("movbe " + dst + ", " + m.text(size), a -> a.legacy(size, 0, false, op(0x0F, 0x38, 0xF0), dst, m, 0, 0));
+            } else {
+                Operand.Reg src = Operand.Reg.of(Gpr.of(rnd.nextInt(16)), size);
+                ins("movbe " + m.text(size) + ", " + src, a -> a.legacy(size, 0, false, op(0x0F, 0x38, 0xF1), src, m, 0, 0));
+            }
+            return true;
+        }
+
+        private boolean setcc() {
+            Cond c = cleanCond();
+            if (c == null) return false;
+            Operand dst = rm(1, true);
+            ins("set" + c.suffix() + " " + txt(dst, 1), a -> a.legacy(1, 0, false, op(0x0F, 0x90 + c.ordinal()), 0, dst, 0, 0));
+            return true;
+        }
+
+        private boolean cmovcc() {
+            Cond c = cleanCond();
+            if (c == null) return false;
+            int size = wideSize();
+            Operand.Reg dst = reg(size, true);
+            Operand src = rm(size, false);
+            ins("cmov" + c.suffix() + " " + dst + ", " + txt(src, size),
+                a -> a.legacy(size, 0, false, op(0x0F, 0x40 + c.ordinal()), dst, src, 0, 0));
+            return true;
+        }
+
+        private boolean convert() {
+            String[] names = {"cbw", "cwde", "cdqe", "cwd", "cdq", "cqo"};
+            int k = rnd.nextInt(6);
+            int size = 2 << (k % 3);
+            ins(names[k], a -> a.plain(size, k < 3 ? 0x98 : 0x99));
+            return true;
+        }
+
+        private boolean carryFlag() {
+            int k = rnd.nextInt(3);
+            if (k == 2 && (poison & Flags.CF) != 0) return false;
+            ins(new String[] {"clc", "stc", "cmc"}[k], a -> a.db(new int[] {0xF8, 0xF9, 0xF5}[k]));
+            poison &= ~Flags.CF;
+            return true;
+        }
+
+        private boolean ahFlags() {
+            if (!hostHas.test(CpuFeature.LAHF_LM)) return false;
+            if (rnd.nextBoolean()) {
+                if ((FlagRule.LAHF.reads & poison) != 0) return false;
+                ins("lahf", a -> a.db(0x9F));
+            } else {
+                ins("sahf", a -> a.db(0x9E));
+                poison = FlagRule.SAHF.after(poison);
+            }
+            return true;
+        }
+
+        private boolean pushPop() {
+            if (!jumps.isEmpty()) return false; // the stack depth must not depend on a branch
+            boolean push = depth < 64 && (depth <= -64 || rnd.nextBoolean());
+            boolean word = rnd.nextInt(6) == 0;
+            int size = word ? 2 : 8;
+            if (push) {
+                switch (rnd.nextInt(4)) {
+                    case 0 -> {
+                        Operand.Reg r = Operand.Reg.of(Gpr.of(rnd.nextInt(16)), size);
+                        ins("push " + r, a -> a.plusReg(size, true, op(0x50), r, 0, 0));
+                    }
+                    case 1 -> {
+                        Operand m = mem(size, 0);
+                        ins("push " + txt(m, size), a -> a.legacy(size, 0, true, op(0xFF), 6, m, 0, 0));
+                    }
+                    case 2 -> {
+                        long v = imm(1);
+                        ins("push " + hex(v), a -> a.plainImm(size == 2 ? 2 : 4, 0x6A, v, 1));
+                    }
+                    default -> {
+                        int ib = Math.min(size, 4);
+                        long v = imm(ib);
+                        ins("push " + hex(v), a -> a.plainImm(size == 2 ? 2 : 4, 0x68, v, ib));
+                    }
+                }
+                depth += size;
+            } else {
+                if (rnd.nextBoolean()) {
+                    Operand.Reg r = writableWide(size);
+                    ins("pop " + r, a -> a.plusReg(size, true, op(0x58), r, 0, 0));
+                } else {
+                    // an RSP-based address is computed after the increment (SDM POP)
+                    Operand m = mem(size, 16);
+                    ins("pop " + txt(m, size), a -> a.legacy(size, 0, true, op(0x8F), 0, m, 0, 0));
+                }
+                depth -= size;
+            }
+            return true;
+        }
+
+        private boolean jcc() {
+            if (!jumps.isEmpty()) return false;
+            Cond c = cleanCond();
+            if (c == null) return false;
+            int skip = 1 + rnd.nextInt(3);
+            ins("j" + c.suffix() + " +" + skip + " units", a -> a.db(0x70 + c.ordinal(), 0));
+            jumps.add(new int[] {len - 1, skip + 1, poison, listing.size() - 1});
+            return true;
+        }
+
+        private static String hex(long v) {
+            return v < 0 ? "-0x" + Long.toHexString(-v) : "0x" + Long.toHexString(v);
+        }
+    }
+}
