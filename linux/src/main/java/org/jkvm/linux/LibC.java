@@ -1,0 +1,112 @@
+package org.jkvm.linux;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The few libc entry points the backend needs, as FFM downcalls that capture errno. Every call takes a capture
+ * segment ({@link #newCapture}) so errno is read from the call itself, never from a later libc call on the
+ * same thread. Raw results are returned as libc gives them (-1 / MAP_FAILED on failure).
+ */
+final class LibC {
+    static final int O_RDWR = 2, O_CLOEXEC = 0x80000;
+    static final int PROT_READ = 1, PROT_WRITE = 2;
+    static final int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20;
+    static final long MAP_FAILED = -1L;
+    static final long SYS_ARCH_PRCTL = 158;
+
+    static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+        CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    private static final MethodHandle OPEN, CLOSE, IOCTL, MMAP, MUNMAP, SYSCALL;
+
+    static {
+        Linker linker = Linker.nativeLinker();
+        SymbolLookup libc = linker.defaultLookup();
+        Linker.Option errno = Linker.Option.captureCallState("errno");
+        OPEN = linker.downcallHandle(libc.findOrThrow("open"),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), errno, Linker.Option.firstVariadicArg(2));
+        CLOSE = linker.downcallHandle(libc.findOrThrow("close"), FunctionDescriptor.of(JAVA_INT, JAVA_INT), errno);
+        // ioctl(int, unsigned long, ...): the argument is a pointer or an integer; both travel as a 64-bit value.
+        IOCTL = linker.downcallHandle(libc.findOrThrow("ioctl"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), errno, Linker.Option.firstVariadicArg(2));
+        MMAP = linker.downcallHandle(libc.findOrThrow("mmap"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), errno);
+        MUNMAP = linker.downcallHandle(libc.findOrThrow("munmap"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), errno);
+        SYSCALL = linker.downcallHandle(libc.findOrThrow("syscall"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), errno, Linker.Option.firstVariadicArg(1));
+    }
+
+    private LibC() {}
+
+    static MemorySegment newCapture(Arena arena) { return arena.allocate(CAPTURE_LAYOUT); }
+
+    static int errno(MemorySegment capture) { return (int) ERRNO.get(capture, 0L); }
+
+    static int open(MemorySegment capture, String path, int flags) {
+        try (Arena a = Arena.ofConfined()) {
+            return (int) OPEN.invokeExact(capture, a.allocateFrom(path), flags, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int close(MemorySegment capture, int fd) {
+        try {
+            return (int) CLOSE.invokeExact(capture, fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int ioctl(MemorySegment capture, int fd, long request, long arg) {
+        try {
+            return (int) IOCTL.invokeExact(capture, fd, request, arg);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static long mmap(MemorySegment capture, long addr, long length, int prot, int flags, int fd, long offset) {
+        try {
+            return (long) MMAP.invokeExact(capture, addr, length, prot, flags, fd, offset);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int munmap(MemorySegment capture, long addr, long length) {
+        try {
+            return (int) MUNMAP.invokeExact(capture, addr, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static long syscall(MemorySegment capture, long number, long a1, long a2) {
+        try {
+            return (long) SYSCALL.invokeExact(capture, number, a1, a2);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t);
+    }
+}

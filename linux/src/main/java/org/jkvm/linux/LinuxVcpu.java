@@ -1,0 +1,279 @@
+package org.jkvm.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+import org.jkvm.api.Capability;
+import org.jkvm.api.Errno;
+import org.jkvm.api.KvmException;
+import org.jkvm.api.Vcpu;
+import org.jkvm.api.exit.VcpuExit;
+import org.jkvm.api.uabi.KvmCpuid2;
+import org.jkvm.api.uabi.KvmCpuidEntry2;
+import org.jkvm.api.uabi.KvmFpu;
+import org.jkvm.api.uabi.KvmMsrEntry;
+import org.jkvm.api.uabi.KvmMsrs;
+import org.jkvm.api.uabi.KvmRegs;
+import org.jkvm.api.uabi.KvmRun;
+import org.jkvm.api.uabi.KvmSregs;
+import org.jkvm.api.uabi.KvmVcpuEvents;
+import org.jkvm.api.uabi.KvmXcrs;
+import org.jkvm.api.uabi.KvmXsave;
+
+/**
+ * A /dev/kvm vCPU: its fd and its mmap'd kvm_run area. State calls marshal through a short-lived off-heap buffer;
+ * KVM_RUN reuses one errno capture so the run loop allocates only the exit it returns. After {@link #close} the
+ * kvm_run mapping is gone and every call fails with EBADF (or reads as idle), never touching unmapped memory.
+ */
+final class LinuxVcpu implements Vcpu {
+    private final LinuxVm vm;
+    private final int id;
+    private final Fd fd;
+    /** Owns the kvm_run mapping (munmap on close) and the run loop's errno capture. */
+    private final Arena arena;
+    private final KvmRun run;
+    private final MemorySegment runCapture;
+
+    private LinuxVcpu(LinuxVm vm, int id, Fd fd, Arena arena, KvmRun run, MemorySegment runCapture) {
+        this.vm = vm;
+        this.id = id;
+        this.fd = fd;
+        this.arena = arena;
+        this.run = run;
+        this.runCapture = runCapture;
+    }
+
+    static LinuxVcpu create(LinuxVm vm, int id, Fd fd, long mmapSize) throws KvmException {
+        Arena arena = Arena.ofShared();
+        try {
+            if (mmapSize < KvmRun.SIZE) throw new KvmException(Errno.EIO, "KVM_GET_VCPU_MMAP_SIZE " + mmapSize + " < kvm_run");
+            long addr = fd.mmapShared(mmapSize);
+            MemorySegment area = MemorySegment.ofAddress(addr).reinterpret(mmapSize, arena, seg -> {
+                try (Arena a = Arena.ofConfined()) {
+                    LibC.munmap(LibC.newCapture(a), addr, mmapSize);
+                }
+            });
+            return new LinuxVcpu(vm, id, fd, arena, new KvmRun(area), LibC.newCapture(arena));
+        } catch (KvmException | RuntimeException e) {
+            arena.close();
+            fd.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public int id() { return id; }
+
+    /** A GET ioctl into a fresh buffer of {@code size} bytes, handed to {@code reader}. */
+    private <T> T get(Ioctl op, long size, Reader<T> reader) throws KvmException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(size, 8);
+            fd.ioctl(op, buf.address());
+            return reader.read(buf);
+        }
+    }
+
+    /** A SET ioctl from the bytes {@code writer} puts into a zeroed buffer of {@code size} bytes. */
+    private int set(Ioctl op, long size, Writer writer) throws KvmException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(size, 8);
+            writer.write(buf);
+            return fd.ioctl(op, buf.address());
+        }
+    }
+
+    private interface Reader<T> { T read(MemorySegment s) throws KvmException; }
+
+    private interface Writer { void write(MemorySegment s) throws KvmException; }
+
+    private static <T> T nonNull(T v, String what) throws KvmException {
+        if (v == null) throw new KvmException(Errno.EFAULT, what + " is null");
+        return v;
+    }
+
+    @Override
+    public KvmRegs getRegs() throws KvmException { return get(Ioctl.KVM_GET_REGS, KvmRegs.SIZE, KvmRegs::fromBytes); }
+
+    @Override
+    public void setRegs(KvmRegs regs) throws KvmException {
+        nonNull(regs, "kvm_regs");
+        set(Ioctl.KVM_SET_REGS, KvmRegs.SIZE, regs::write);
+    }
+
+    @Override
+    public KvmSregs getSregs() throws KvmException { return get(Ioctl.KVM_GET_SREGS, KvmSregs.SIZE, KvmSregs::fromBytes); }
+
+    @Override
+    public void setSregs(KvmSregs sregs) throws KvmException {
+        nonNull(sregs, "kvm_sregs");
+        set(Ioctl.KVM_SET_SREGS, KvmSregs.SIZE, sregs::write);
+    }
+
+    @Override
+    public KvmFpu getFpu() throws KvmException { return get(Ioctl.KVM_GET_FPU, KvmFpu.SIZE, KvmFpu::fromBytes); }
+
+    @Override
+    public void setFpu(KvmFpu fpu) throws KvmException {
+        nonNull(fpu, "kvm_fpu");
+        set(Ioctl.KVM_SET_FPU, KvmFpu.SIZE, fpu::write);
+    }
+
+    @Override
+    public KvmXsave getXsave() throws KvmException {
+        return get(Ioctl.KVM_GET_XSAVE, KvmXsave.LEGACY_SIZE, KvmXsave::fromBytes);
+    }
+
+    /** The uABI size the kernel reads/writes for this process now: KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) on the VM. */
+    private int xsave2Size() throws KvmException {
+        long size = vm.checkExtension(Capability.XSAVE2.number);
+        return (int) Math.max(size, KvmXsave.LEGACY_SIZE);
+    }
+
+    @Override
+    public KvmXsave getXsave2() throws KvmException {
+        if (vm.checkExtension(Capability.XSAVE2.number) <= 0) return getXsave(); // kernel before KVM_CAP_XSAVE2
+        int size = xsave2Size();
+        // The kernel writes the vCPU's own uABI size (<= the capability); the rest of the buffer stays zero.
+        return get(Ioctl.KVM_GET_XSAVE2, size, KvmXsave::fromBytes);
+    }
+
+    /**
+     * KVM_SET_XSAVE copies the vCPU's uABI size from user space, which can exceed 4096 once AMX is enabled:
+     * the buffer handed to the kernel is always the KVM_CAP_XSAVE2 size, zero-extended. A region larger than
+     * that could carry state this host cannot hold: EINVAL.
+     */
+    @Override
+    public void setXsave(KvmXsave xsave) throws KvmException {
+        nonNull(xsave, "kvm_xsave");
+        int size = xsave2Size();
+        if (xsave.size() > size)
+            throw new KvmException(Errno.EINVAL, "kvm_xsave of " + xsave.size() + " bytes exceeds this host's " + size);
+        set(Ioctl.KVM_SET_XSAVE, size, xsave::write);
+    }
+
+    @Override
+    public KvmXcrs getXcrs() throws KvmException { return get(Ioctl.KVM_GET_XCRS, KvmXcrs.SIZE, KvmXcrs::fromBytes); }
+
+    @Override
+    public void setXcrs(KvmXcrs xcrs) throws KvmException {
+        nonNull(xcrs, "kvm_xcrs");
+        set(Ioctl.KVM_SET_XCRS, KvmXcrs.SIZE, xcrs::write);
+    }
+
+    private static void checkMsrCount(List<KvmMsrEntry> entries) throws KvmException {
+        nonNull(entries, "MSR list");
+        if (entries.size() > KvmMsrs.MAX_ENTRIES)
+            throw new KvmException(Errno.E2BIG, entries.size() + " MSRs in one call (at most " + KvmMsrs.MAX_ENTRIES + ")");
+        for (KvmMsrEntry e : entries) nonNull(e, "MSR entry");
+    }
+
+    @Override
+    public int getMsrs(List<KvmMsrEntry> entries) throws KvmException {
+        checkMsrCount(entries);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(KvmMsrs.byteSize(entries.size()), 8);
+            KvmMsrs.write(buf, entries);
+            int n = fd.ioctl(Ioctl.KVM_GET_MSRS, buf.address());
+            KvmMsrs.readData(buf, entries, Math.min(n, entries.size()));
+            return n;
+        }
+    }
+
+    @Override
+    public int setMsrs(List<KvmMsrEntry> entries) throws KvmException {
+        checkMsrCount(entries);
+        return set(Ioctl.KVM_SET_MSRS, KvmMsrs.byteSize(entries.size()), s -> KvmMsrs.write(s, entries));
+    }
+
+    @Override
+    public void setCpuid2(List<KvmCpuidEntry2> entries) throws KvmException {
+        nonNull(entries, "CPUID list");
+        for (KvmCpuidEntry2 e : entries) nonNull(e, "CPUID entry");
+        if (entries.size() > KvmCpuid2.MAX_ENTRIES)
+            throw new KvmException(Errno.E2BIG, entries.size() + " CPUID entries (at most " + KvmCpuid2.MAX_ENTRIES + ")");
+        set(Ioctl.KVM_SET_CPUID2, KvmCpuid2.byteSize(entries.size()), s -> KvmCpuid2.write(s, entries));
+    }
+
+    @Override
+    public List<KvmCpuidEntry2> getCpuid2(int maxEntries) throws KvmException {
+        if (maxEntries < 0) throw new KvmException(Errno.EINVAL, "negative CPUID capacity " + maxEntries);
+        int capacity = Math.min(maxEntries, KvmCpuid2.MAX_ENTRIES * 16);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(KvmCpuid2.byteSize(capacity), 8);
+            KvmCpuid2.writeHeader(buf, capacity);
+            fd.ioctl(Ioctl.KVM_GET_CPUID2, buf.address());
+            return LinuxHypervisor.readCpuid(buf, capacity);
+        }
+    }
+
+    @Override
+    public KvmVcpuEvents getVcpuEvents() throws KvmException {
+        return get(Ioctl.KVM_GET_VCPU_EVENTS, KvmVcpuEvents.SIZE, KvmVcpuEvents::fromBytes);
+    }
+
+    @Override
+    public void setVcpuEvents(KvmVcpuEvents events) throws KvmException {
+        nonNull(events, "kvm_vcpu_events");
+        set(Ioctl.KVM_SET_VCPU_EVENTS, KvmVcpuEvents.SIZE, events::write);
+    }
+
+    @Override
+    public void interrupt(int vector) throws KvmException {
+        if (vector < 0 || vector > 255) throw new KvmException(Errno.EINVAL, "interrupt vector " + vector + " outside 0..255");
+        set(Ioctl.KVM_INTERRUPT, KvmStructs.INTERRUPT.size(), s -> KvmStructs.INTERRUPT.field("irq").set(s, vector));
+    }
+
+    /** Ignored once closed (there is no kvm_run left to write). */
+    @Override
+    public void requestInterruptWindow(boolean request) {
+        if (fd.isClosed()) return;
+        try {
+            run.setRequestInterruptWindow(request);
+        } catch (IllegalStateException closedMeanwhile) {
+            // closed by another thread between the check and the write: nothing to request any more
+        }
+    }
+
+    /** False once closed. */
+    @Override
+    public boolean readyForInterruptInjection() {
+        if (fd.isClosed()) return false;
+        try {
+            return run.readyForInterruptInjection();
+        } catch (IllegalStateException closedMeanwhile) {
+            return false;
+        }
+    }
+
+    /** The kvm_run area itself, for callers that need members the typed API does not carry (cr8, if_flag, ...). */
+    KvmRun kvmRun() { return run; }
+
+    @Override
+    public VcpuExit run() throws KvmException {
+        int r = fd.ioctl(Ioctl.KVM_RUN, 0, runCapture);
+        if (r < 0) {
+            if (-r == Errno.EINTR.code) return new VcpuExit.Interrupted();
+            throw Fd.error(-r, "KVM_RUN on vCPU " + id);
+        }
+        try {
+            return run.exit();
+        } catch (IllegalStateException closedMeanwhile) {
+            throw new KvmException(Errno.EBADF, "vCPU " + id + " closed while running");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (fd.isClosed()) return;
+        fd.close();
+        try {
+            arena.close();
+        } catch (IllegalStateException alreadyClosed) {
+            // a concurrent close got there first
+        }
+    }
+
+    @Override
+    public String toString() { return "kvm vCPU " + id + " (" + fd + ")"; }
+}
