@@ -15,7 +15,7 @@ import java.lang.invoke.MethodHandle;
  * <p>The sequence must not fault (a fault is a signal, and the JVM would die of it), must not touch
  * memory outside the data area, and must leave DF and AC clear.
  */
-final class NativeCpu implements AutoCloseable {
+final class NativeCpu implements Machine {
     private static final int IN_GPR = 0, IN_FLAGS = 128, OUT_GPR = 256, OUT_FLAGS = 384, HOST_RSP = 392;
     private static final Gpr[] CALLEE_SAVED = {Gpr.RBX, Gpr.RBP, Gpr.R12, Gpr.R13, Gpr.R14, Gpr.R15};
 
@@ -23,6 +23,8 @@ final class NativeCpu implements AutoCloseable {
     private final MemorySegment state;
     private final MethodHandle entry;
     private final int sequenceOffset;
+    /** The sequence now in the code pages (rewriting them costs two mprotect calls). */
+    private byte[] loaded;
 
     NativeCpu() {
         region = Libc.mmapAnonymous(Layout.TOTAL);
@@ -32,10 +34,12 @@ final class NativeCpu implements AutoCloseable {
     }
 
     /** The address of the region; the data area is at {@code base() + Layout.DATA}. */
-    long base() { return region.address(); }
+    @Override
+    public long base() { return region.address(); }
 
     /** Where the first byte of a sequence runs. */
-    long sequenceAddress() { return base() + sequenceOffset; }
+    @Override
+    public long sequenceAddress() { return base() + sequenceOffset; }
 
     private long stateAddr(int off) { return base() + Layout.STATE + off; }
 
@@ -72,20 +76,12 @@ final class NativeCpu implements AutoCloseable {
     }
 
     /** Runs {@code sequence} (assembled for {@link #sequenceAddress()}) from {@code initial}; returns the final state. */
-    ArchState run(byte[] sequence, ArchState initial) {
-        byte[] pro = prologue();
-        byte[] epi = epilogue(sequenceAddress() + sequence.length);
-        if (pro.length + sequence.length + epi.length > Layout.CODE_SIZE) throw new IllegalArgumentException("too long");
+    @Override
+    public ArchState run(byte[] sequence, ArchState initial) {
         if ((initial.rflags() & ~(long) (Flags.ARITH | Flags.FIXED | Flags.IF)) != 0) {
             throw new IllegalArgumentException("only arithmetic flags may be set: " + Long.toHexString(initial.rflags()));
         }
-        Libc.mprotect(region, Layout.CODE_SIZE, Libc.PROT_READ | Libc.PROT_WRITE);
-        MemorySegment code = region.asSlice(0, Layout.CODE_SIZE);
-        code.fill((byte) 0xCC);
-        MemorySegment.copy(pro, 0, code, ValueLayout.JAVA_BYTE, 0, pro.length);
-        MemorySegment.copy(sequence, 0, code, ValueLayout.JAVA_BYTE, pro.length, sequence.length);
-        MemorySegment.copy(epi, 0, code, ValueLayout.JAVA_BYTE, pro.length + sequence.length, epi.length);
-        Libc.mprotect(region, Layout.CODE_SIZE, Libc.PROT_READ | Libc.PROT_EXEC);
+        if (!java.util.Arrays.equals(sequence, loaded)) load(sequence);
 
         for (int i = 0; i < 16; i++) state.set(ValueLayout.JAVA_LONG, IN_GPR + 8 * i, initial.gpr()[i]);
         state.set(ValueLayout.JAVA_LONG, IN_FLAGS, initial.rflags() | Flags.FIXED | Flags.IF);
@@ -101,6 +97,20 @@ final class NativeCpu implements AutoCloseable {
         byte[] out = new byte[Layout.DATA_SIZE];
         MemorySegment.copy(data, ValueLayout.JAVA_BYTE, 0, out, 0, Layout.DATA_SIZE);
         return new ArchState(gpr, state.get(ValueLayout.JAVA_LONG, OUT_FLAGS), out);
+    }
+
+    private void load(byte[] sequence) {
+        byte[] pro = prologue();
+        byte[] epi = epilogue(sequenceAddress() + sequence.length);
+        if (pro.length + sequence.length + epi.length > Layout.CODE_SIZE) throw new IllegalArgumentException("too long");
+        Libc.mprotect(region, Layout.CODE_SIZE, Libc.PROT_READ | Libc.PROT_WRITE);
+        MemorySegment code = region.asSlice(0, Layout.CODE_SIZE);
+        code.fill((byte) 0xCC);
+        MemorySegment.copy(pro, 0, code, ValueLayout.JAVA_BYTE, 0, pro.length);
+        MemorySegment.copy(sequence, 0, code, ValueLayout.JAVA_BYTE, pro.length, sequence.length);
+        MemorySegment.copy(epi, 0, code, ValueLayout.JAVA_BYTE, pro.length + sequence.length, epi.length);
+        Libc.mprotect(region, Layout.CODE_SIZE, Libc.PROT_READ | Libc.PROT_EXEC);
+        loaded = sequence.clone();
     }
 
     @Override

@@ -3,16 +3,15 @@ package org.jkvm.cpu.diff;
 import java.util.List;
 
 /**
- * One generated test case: the machine code (assembled for {@code address}), its listing, the initial state,
+ * One test case (its {@code origin} says how to reproduce it): the machine code (assembled for {@code address}), its listing, the initial state,
  * and the RFLAGS bits the SDM leaves undefined at the end of it (not compared).
  */
-record Sequence(long caseSeed, long address, byte[] code, List<String> listing, ArchState initial,
+record Sequence(String origin, long address, byte[] code, List<String> listing, ArchState initial,
                 int undefinedFlags) {
 
     String describe() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("case seed %d (rerun: -Djkvm.diff.case=%d), %d bytes at %x:%n", caseSeed, caseSeed,
-            code.length, address));
+        sb.append(String.format("%s, %d bytes at %x:%n", origin, code.length, address));
         sb.append("  ").append(Asm.hex(code)).append('\n');
         for (String l : listing) sb.append(l).append('\n');
         sb.append("undefined at end: ").append(Flags.describe(undefinedFlags)).append('\n');

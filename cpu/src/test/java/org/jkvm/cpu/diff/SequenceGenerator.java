@@ -105,7 +105,7 @@ final class SequenceGenerator {
             }
             for (int[] j : jumps) patch(j);
             jumps.clear();
-            return new Sequence(caseSeed, address, Arrays.copyOf(code, len), List.copyOf(listing),
+            return new Sequence("random case, seed " + caseSeed + " (rerun alone: -Djkvm.diff.case=" + caseSeed + ")", address, Arrays.copyOf(code, len), List.copyOf(listing),
                 new ArchState(gpr.clone(), flags, data), poison);
         }
 
@@ -236,6 +236,7 @@ final class SequenceGenerator {
             long target = form < 5 ? baseVal + rnd.nextInt(256) - 128 : lo + (long) (rnd.nextDouble() * (hi - lo));
             target = Math.max(lo, Math.min(hi, target));
             if (form == 1) target = baseVal;
+            if (form == 2 && rnd.nextBoolean()) return Operand.Mem.rip(target); // code and data share the region
             if (index != null && form >= 7) {
                 int scale = 1 << rnd.nextInt(4);
                 long disp = target - baseVal - indexValue * scale;
@@ -577,7 +578,8 @@ final class SequenceGenerator {
                 case 1 -> rnd.nextInt(256) - 128;
                 default -> (int) imm(4);
             };
-            Operand.Mem m = new Operand.Mem(b, i, 1 << rnd.nextInt(4), disp, rnd.nextInt(8) == 0, 0);
+            Operand.Mem m = rnd.nextInt(8) == 0 ? Operand.Mem.rip(address + rnd.nextInt(Layout.TOTAL))
+                : new Operand.Mem(b, i, 1 << rnd.nextInt(4), disp, rnd.nextInt(8) == 0, 0);
             ins("lea " + dst + ", " + m.text(0), a -> a.legacy(size, 0, false, op(0x8D), dst, m, 0, 0));
             return true;
         }
