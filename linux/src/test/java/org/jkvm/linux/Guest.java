@@ -41,6 +41,8 @@ final class Guest implements AutoCloseable {
             v = hv.createVm();
             v.setUserMemoryRegion(0, 0, 0, ram);
             vcpu = v.createVcpu(0);
+            // what a VMM does first: without CPUID LM the guest's own WRMSR to EFER.LME is a #GP
+            vcpu.setCpuid2(hv.supportedCpuid());
         } catch (KvmException | RuntimeException e) {
             if (v != null) v.close();
             a.close();
