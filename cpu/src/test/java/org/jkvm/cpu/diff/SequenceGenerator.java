@@ -166,6 +166,20 @@ final class SequenceGenerator {
             len += b.length;
         }
 
+        /**
+         * {@link #ins} with optional redundant prefixes: LOCK on a memory read-modify-write ({@code lockable}),
+         * and a 66 that REX.W overrides on a 64-bit operation.
+         */
+        private void insx(String text, Operand dst, boolean lockable, int size, Consumer<Asm> enc) {
+            boolean lock = lockable && dst instanceof Operand.Mem && rnd.nextInt(3) == 0;
+            boolean os = size == 8 && rnd.nextInt(12) == 0;
+            ins((lock ? "lock " : "") + (os ? "data16 " : "") + text, a -> {
+                if (lock) a.db(0xF0);
+                if (os) a.db(0x66);
+                enc.accept(a);
+            });
+        }
+
         // ---- choices ----
 
         private int size() {
@@ -285,33 +299,33 @@ final class SequenceGenerator {
                 case 0 -> {
                     Operand dst = rm(size, w);
                     Operand.Reg src = reg(size, false);
-                    ins(name + " " + txt(dst, size) + ", " + src,
+                    insx(name + " " + txt(dst, size) + ", " + src, dst, w, size,
                         a -> a.legacy(size, 0, false, op(8 * d + s1), src, dst, 0, 0));
                 }
                 case 1 -> {
                     Operand.Reg dst = reg(size, w);
                     Operand src = rm(size, false);
-                    ins(name + " " + dst + ", " + txt(src, size),
+                    insx(name + " " + dst + ", " + txt(src, size), dst, false, size,
                         a -> a.legacy(size, 0, false, op(8 * d + 2 + s1), dst, src, 0, 0));
                 }
                 case 2 -> {
                     int ib = Math.min(size, 4);
                     long v = imm(ib);
-                    ins(name + " " + Gpr.RAX.name(size) + ", " + hex(v),
+                    insx(name + " " + Gpr.RAX.name(size) + ", " + hex(v), null, false, size,
                         a -> a.plainImm(size, 8 * d + 4 + s1, v, ib));
                 }
                 case 3 -> {
                     Operand dst = rm(size, w);
                     int ib = Math.min(size, 4);
                     long v = imm(ib);
-                    ins(name + " " + txt(dst, size) + ", " + hex(v),
+                    insx(name + " " + txt(dst, size) + ", " + hex(v), dst, w, size,
                         a -> a.legacy(size, 0, false, op(size == 1 ? 0x80 : 0x81), d, dst, v, ib));
                 }
                 default -> {
                     int sz = size == 1 ? 4 : size;
                     Operand dst = rm(sz, w);
                     long v = imm(1);
-                    ins(name + " " + txt(dst, sz) + ", " + hex(v),
+                    insx(name + " " + txt(dst, sz) + ", " + hex(v), dst, w, sz,
                         a -> a.legacy(sz, 0, false, op(0x83), d, dst, v, 1));
                 }
             }
@@ -349,16 +363,16 @@ final class SequenceGenerator {
             Operand dst = rm(size, true);
             switch (rnd.nextInt(4)) {
                 case 0 -> {
-                    ins("inc " + txt(dst, size), a -> a.legacy(size, 0, false, op(0xFE + s1), 0, dst, 0, 0));
+                    insx("inc " + txt(dst, size), dst, true, size, a -> a.legacy(size, 0, false, op(0xFE + s1), 0, dst, 0, 0));
                     poison = FlagRule.INC.after(poison);
                 }
                 case 1 -> {
-                    ins("dec " + txt(dst, size), a -> a.legacy(size, 0, false, op(0xFE + s1), 1, dst, 0, 0));
+                    insx("dec " + txt(dst, size), dst, true, size, a -> a.legacy(size, 0, false, op(0xFE + s1), 1, dst, 0, 0));
                     poison = FlagRule.DEC.after(poison);
                 }
-                case 2 -> ins("not " + txt(dst, size), a -> a.legacy(size, 0, false, op(0xF6 + s1), 2, dst, 0, 0));
+                case 2 -> insx("not " + txt(dst, size), dst, true, size, a -> a.legacy(size, 0, false, op(0xF6 + s1), 2, dst, 0, 0));
                 default -> {
-                    ins("neg " + txt(dst, size), a -> a.legacy(size, 0, false, op(0xF6 + s1), 3, dst, 0, 0));
+                    insx("neg " + txt(dst, size), dst, true, size, a -> a.legacy(size, 0, false, op(0xF6 + s1), 3, dst, 0, 0));
                     poison = FlagRule.NEG.after(poison);
                 }
             }
@@ -593,7 +607,7 @@ final class SequenceGenerator {
             }
             Operand dst = rm(size, true);
             Operand.Reg src = reg(size, true);
-            ins("xchg " + txt(dst, size) + ", " + src, a -> a.legacy(size, 0, false, op(size == 1 ? 0x86 : 0x87), src, dst, 0, 0));
+            insx("xchg " + txt(dst, size) + ", " + src, dst, true, size, a -> a.legacy(size, 0, false, op(size == 1 ? 0x86 : 0x87), src, dst, 0, 0));
             return true;
         }
 
@@ -601,7 +615,7 @@ final class SequenceGenerator {
             int size = size();
             Operand dst = rm(size, true);
             Operand.Reg src = reg(size, false);
-            ins("cmpxchg " + txt(dst, size) + ", " + src,
+            insx("cmpxchg " + txt(dst, size) + ", " + src, dst, true, size,
                 a -> a.legacy(size, 0, false, op(0x0F, size == 1 ? 0xB0 : 0xB1), src, dst, 0, 0));
             poison = FlagRule.CMPXCHG.after(poison);
             return true;
@@ -611,7 +625,7 @@ final class SequenceGenerator {
             int size = size();
             Operand dst = rm(size, true);
             Operand.Reg src = reg(size, true);
-            ins("xadd " + txt(dst, size) + ", " + src,
+            insx("xadd " + txt(dst, size) + ", " + src, dst, true, size,
                 a -> a.legacy(size, 0, false, op(0x0F, size == 1 ? 0xC0 : 0xC1), src, dst, 0, 0));
             poison = FlagRule.XADD.after(poison);
             return true;
@@ -632,7 +646,7 @@ final class SequenceGenerator {
             if (rnd.nextBoolean()) {
                 Operand dst = rm(size, write);
                 int bit = rnd.nextInt(4) == 0 ? rnd.nextInt(256) : rnd.nextInt(8 * size);
-                ins(name + " " + txt(dst, size) + ", " + bit, a -> a.legacy(size, 0, false, op(0x0F, 0xBA), 4 + d, dst, bit, 1));
+                insx(name + " " + txt(dst, size) + ", " + bit, dst, write, size, a -> a.legacy(size, 0, false, op(0x0F, 0xBA), 4 + d, dst, bit, 1));
             } else if (rnd.nextBoolean()) {
                 Operand.Reg dst = reg(size, write);
                 Operand.Reg src = reg(size, false);
@@ -646,7 +660,7 @@ final class SequenceGenerator {
                 ins("and " + wide + ", 0xff", a -> a.legacy(ws, 0, false, op(0x81), 4, wide, 0xFF, 4));
                 ins("sub " + wide + ", 0x80", a -> a.legacy(ws, 0, false, op(0x81), 5, wide, 0x80, 4));
                 poison = FlagRule.SUB.after(poison);
-                ins(name + " " + dst.text(size) + ", " + off, a -> a.legacy(size, 0, false, op(0x0F, 0xA3 + 8 * d), off, dst, 0, 0));
+                insx(name + " " + dst.text(size) + ", " + off, dst, write, size, a -> a.legacy(size, 0, false, op(0x0F, 0xA3 + 8 * d), off, dst, 0, 0));
             }
             poison = FlagRule.BT.after(poison);
             return true;
