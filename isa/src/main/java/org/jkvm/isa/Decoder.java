@@ -1,0 +1,667 @@
+package org.jkvm.isa;
+
+/**
+ * The x86-64 decoder. Never throws on guest bytes: an undefined or malformed encoding yields an invalid
+ * result with a reason. A Decoder instance is not thread-safe (it owns a scratch buffer); the static
+ * {@link #decode(Mode, byte[], int, int)} is.
+ */
+public final class Decoder {
+    private static final int MAX_LEN = 15;
+
+    private final Mode mode;
+    private final DecodeBuffer scratch = new DecodeBuffer();
+
+    public Decoder(Mode mode) { this.mode = mode; }
+
+    public Mode mode() { return mode; }
+
+    /** Decodes one instruction from {@code code[off .. off+len)} into a new immutable {@link Instruction}. */
+    public Instruction decode(byte[] code, int off, int len) {
+        decodeInto(scratch, code, off, len);
+        return new Instruction(scratch);
+    }
+
+    public static Instruction decode(Mode mode, byte[] code, int off, int len) {
+        DecodeBuffer b = new DecodeBuffer();
+        new Decoder(mode).decodeInto(b, code, off, len);
+        return new Instruction(b);
+    }
+
+    public static Instruction decode(Mode mode, byte[] code) { return decode(mode, code, 0, code.length); }
+
+    /** Decodes into a reusable buffer without allocating; returns {@link Insn#isValid()}. */
+    public boolean decodeInto(DecodeBuffer out, byte[] code, int off, int len) {
+        if (off < 0 || len < 0 || off > code.length) { reset(out); out.length = 0; out.invalid = "no bytes"; return false; }
+        int limit = off + Math.min(len, Math.min(MAX_LEN, code.length - off));
+        int hardLimit = off + Math.min(len, code.length - off);
+        return new Ctx(this.mode, out, code, off, limit, hardLimit).run();
+    }
+
+    private static void reset(Insn o) {
+        o.form = null; o.invalid = null; o.length = 0; o.prefixes = 0; o.segOverride = -1; o.segment = 3;
+        o.nops = 0; o.op0 = o.op1 = o.op2 = o.op3 = o.op4 = 0; o.memBase = -1; o.memIndex = -1; o.memScale = 1;
+        o.memSize = 0; o.memIndexClass = 0; o.memBaseClass = 0; o.memDisp = 0; o.ripRel = false; o.imm = 0;
+        o.imm2 = 0; o.immSize = 0; o.vl = 0; o.aaa = 0; o.rc = -1; o.disp8n = 1; o.scc = -1; o.dfv = 0; o.rexW = 0;
+        o.zeroing = false; o.bcst = false; o.sae = false; o.nd = false; o.nf = false; o.evexW = false; o.xsave = 0;
+        o.feature = null; o.opcode = 0; o.modrm = -1; o.sib = -1;
+    }
+
+    /** The decoding of one instruction (a short-lived cursor; the JIT scalar-replaces it). */
+    private static final class Ctx {
+        final Mode mode;
+        final boolean m64;
+        final DecodeBuffer o;
+        final byte[] code;
+        final int start, limit, hardLimit;
+        int p;
+        // prefix state
+        int lastRep; // 0, 0xF2, 0xF3
+        boolean has66, has67, lock;
+        int rex; // 0 or 0x40-0x4F
+        boolean rex2;
+        int space, map;
+        int pp, vvvv, vexL, aaa;
+        boolean W, evexZ, evexB, vPrime, nd, nf;
+        int R, X, B, R4, X4, B4, evexX; // bits already shifted into place (R: 8, R4: 16)
+        int modrm = -1, mod, regf, rmf;
+
+        Ctx(Mode mode, DecodeBuffer o, byte[] code, int start, int limit, int hardLimit) {
+            this.mode = mode;
+            this.m64 = mode == Mode.BITS64;
+            this.o = o;
+            this.code = code;
+            this.start = start;
+            this.limit = limit;
+            this.hardLimit = hardLimit;
+            this.p = start;
+        }
+
+        boolean bad(String why) {
+            o.form = null;
+            o.invalid = why;
+            o.length = Math.max(1, Math.min(p - start, MAX_LEN));
+            o.nops = 0;
+            return false;
+        }
+
+        /** Reads a byte; -1 past the end. */
+        int next() {
+            if (p >= limit) { p++; return -1; }
+            return code[p++] & 0xFF;
+        }
+
+        String eof() { return p - start > MAX_LEN || limit < hardLimit ? "exceeds 15 bytes" : "truncated"; }
+
+        boolean run() {
+            reset(o);
+            o.mode = mode;
+            int b;
+            int seg = -1;
+            for (;;) {
+                b = next();
+                if (b < 0) return bad(eof());
+                switch (b) {
+                    case 0xF0 -> { lock = true; rex = 0; }
+                    case 0xF2, 0xF3 -> { lastRep = b; rex = 0; }
+                    case 0x66 -> { has66 = true; rex = 0; }
+                    case 0x67 -> { has67 = true; rex = 0; }
+                    case 0x26 -> { seg = 0; rex = 0; }
+                    case 0x2E -> { seg = 1; rex = 0; }
+                    case 0x36 -> { seg = 2; rex = 0; }
+                    case 0x3E -> { seg = 3; rex = 0; }
+                    case 0x64 -> { seg = 4; rex = 0; }
+                    case 0x65 -> { seg = 5; rex = 0; }
+                    default -> {
+                        if (m64 && (b & 0xF0) == 0x40) { rex = b; continue; }
+                        return afterPrefixes(b, seg);
+                    }
+                }
+            }
+        }
+
+        boolean afterPrefixes(int b, int seg) {
+            int prefixes = 0;
+            if (lock) prefixes |= Insn.P_LOCK;
+            if (has66) prefixes |= Insn.P_OPSIZE;
+            if (has67) prefixes |= Insn.P_ADDRSIZE;
+            if (seg >= 0) { prefixes |= Insn.P_SEG; o.segOverride = seg; }
+            int opcode;
+            if (rex != 0) {
+                prefixes |= Insn.P_REX;
+                W = (rex & 8) != 0;
+                R = (rex & 4) << 1;
+                X = (rex & 2) << 2;
+                B = (rex & 1) << 3;
+            }
+            pp = lastRep == 0xF3 ? Form.PP_F3 : lastRep == 0xF2 ? Form.PP_F2 : has66 ? Form.PP_66 : Form.PP_NP;
+            if (b == 0xD5 && m64) {
+                if (rex != 0) return bad("REX before REX2");
+                int pl = next();
+                if (pl < 0) return bad(eof());
+                rex2 = true;
+                prefixes |= Insn.P_REX2;
+                map = pl >> 7;
+                R4 = (pl & 0x40) >> 2;
+                X4 = (pl & 0x20) >> 1;
+                B4 = pl & 0x10;
+                W = (pl & 8) != 0;
+                R = (pl & 4) << 1;
+                X = (pl & 2) << 2;
+                B = (pl & 1) << 3;
+                opcode = next();
+                if (opcode < 0) return bad(eof());
+                if (!rex2Allowed(map, opcode, W)) return bad("opcode not allowed with REX2");
+                space = Form.LEGACY;
+            } else if ((b == 0xC4 || b == 0xC5) && (m64 || peekModIsReg())) {
+                if (rex != 0 || has66 || lastRep != 0 || lock) return bad("legacy prefix before VEX");
+                prefixes |= Insn.P_VEX;
+                space = Form.VEX;
+                int p1 = next();
+                if (p1 < 0) return bad(eof());
+                int p2;
+                if (b == 0xC5) {
+                    map = 1;
+                    p2 = p1;
+                    R = ((~p1) & 0x80) >> 4;
+                } else {
+                    p2 = next();
+                    if (p2 < 0) return bad(eof());
+                    R = ((~p1) & 0x80) >> 4;
+                    X = ((~p1) & 0x40) >> 3;
+                    B = ((~p1) & 0x20) >> 2;
+                    map = p1 & 0x1F;
+                    W = (p2 & 0x80) != 0;
+                }
+                if (!m64) { R = 0; X = 0; B = 0; }
+                vvvv = ((~p2) >> 3) & 0xF;
+                if (!m64) vvvv &= 7;
+                vexL = (p2 >> 2) & 1;
+                pp = p2 & 3;
+                if (map == 0 || map > 7) return bad("reserved VEX map");
+                opcode = next();
+                if (opcode < 0) return bad(eof());
+            } else if (b == 0x62 && (m64 || peekModIsReg())) {
+                if (rex != 0 || has66 || lastRep != 0 || lock) return bad("legacy prefix before EVEX");
+                prefixes |= Insn.P_EVEX;
+                space = Form.EVEX;
+                int p0 = next(), p1 = next(), p2 = next();
+                if (p2 < 0) return bad(eof());
+                if ((p1 & 4) == 0 && !m64) return bad("EVEX reserved bit");
+                R = ((~p0) & 0x80) >> 4;
+                X = ((~p0) & 0x40) >> 3;
+                B = ((~p0) & 0x20) >> 2;
+                R4 = ((~p0) & 0x10);
+                B4 = (p0 & 0x08) << 1;
+                map = p0 & 7;
+                W = (p1 & 0x80) != 0;
+                vvvv = ((~p1) >> 3) & 0xF;
+                X4 = ((~p1) & 0x04) << 2;
+                pp = p1 & 3;
+                evexZ = (p2 & 0x80) != 0;
+                vexL = (p2 >> 5) & 3;
+                evexB = (p2 & 0x10) != 0;
+                vPrime = (p2 & 0x08) == 0;
+                aaa = p2 & 7;
+                if (!m64) { R = X = B = R4 = B4 = X4 = 0; vvvv &= 7; vPrime = false; }
+                evexX = X << 1; // EVEX.X is bit 4 of a vector ModRM.rm register
+                if (map == 4) {
+                    nd = evexB;
+                    nf = (aaa & 4) != 0;
+                } else if (map == 0) {
+                    return bad("reserved EVEX map");
+                }
+                opcode = next();
+                if (opcode < 0) return bad(eof());
+            } else if (b == 0x0F) {
+                int b2 = next();
+                if (b2 < 0) return bad(eof());
+                if (b2 == 0x38 || b2 == 0x3A) {
+                    map = b2 == 0x38 ? 2 : 3;
+                    opcode = next();
+                    if (opcode < 0) return bad(eof());
+                } else {
+                    map = 1;
+                    opcode = b2;
+                }
+            } else {
+                map = 0;
+                opcode = b;
+            }
+            o.prefixes = prefixes;
+            o.opcode = opcode;
+            o.rexW = W ? 1 : 0;
+            int sm = space * 8 + map;
+            Form[] cands = OpcodeTable.INDEX[sm][opcode];
+            if (cands == null) return bad("undefined opcode");
+            if (OpcodeTable.HAS_MODRM[sm][opcode]) {
+                modrm = next();
+                if (modrm < 0) return bad(eof());
+                mod = modrm >> 6;
+                regf = (modrm >> 3) & 7;
+                rmf = modrm & 7;
+                o.modrm = modrm;
+            }
+            Form f = null;
+            int osz = 0, asz = 0;
+            for (Form c : cands) {
+                if (c.pp >= 0 ? c.pp != pp : (space != Form.LEGACY && !(map == 4 && pp <= 1))) continue;
+                if (c.w >= 0 && c.w != (W ? 1 : 0)) continue;
+                if (space != Form.LEGACY && (c.lmask & (1 << vexL)) == 0 && !(evexB && mod == 3 && c.er)) continue;
+                if (c.reg >= 0 && c.reg != regf) continue;
+                if (c.rm >= 0 && c.rm != rmf) continue;
+                if (c.mod == Form.MOD_MEM ? mod == 3 : c.mod == Form.MOD_REG && mod != 3) continue;
+                if (c.i64 && m64 || c.o64 && !m64) continue;
+                if (c.rex2Only && !rex2) continue;
+                if (c.nop90 && (B | B4) != 0) continue;
+                if (map == 4 && space == Form.EVEX) {
+                    if (c.nd >= 0 && c.nd != (nd ? 1 : 0)) continue;
+                    if (c.nf >= 0 && c.nf != (nf ? 1 : 0)) continue;
+                    if (nf && !c.nfOk && c.nf != 1 && !c.scc) continue;
+                }
+                int os = opSize(c);
+                if (c.osz != 0 && c.osz != os) continue;
+                int as = addrSize();
+                if (c.asz != 0 && c.asz != as) continue;
+                f = c;
+                osz = os;
+                asz = as;
+                break;
+            }
+            if (f == null) return bad("undefined opcode");
+            o.form = f;
+            o.opSize = osz;
+            o.addrSize = asz;
+            if (lock && (!f.lock || mod == 3)) return bad("LOCK not allowed");
+            if (lastRep != 0 && f.pp < 0 && space == Form.LEGACY) {
+                if (f.repe) o.prefixes |= lastRep == 0xF3 ? Insn.P_REP : Insn.P_REPNE;
+                else if (f.rep && lastRep == 0xF3) o.prefixes |= Insn.P_REP;
+            }
+            return operands(f);
+        }
+
+        boolean peekModIsReg() {
+            return p < limit && (code[p] & 0xC0) == 0xC0;
+        }
+
+        int addrSize() {
+            return switch (mode) {
+                case BITS64 -> has67 ? 4 : 8;
+                case BITS32 -> has67 ? 2 : 4;
+                case BITS16 -> has67 ? 4 : 2;
+            };
+        }
+
+        int opSize(Form c) {
+            if (space == Form.LEGACY) {
+                boolean o66 = has66 && c.pp != Form.PP_66;
+                if (m64) {
+                    if (W) return 8;
+                    if (c.f64) return 8;
+                    if (c.d64) return o66 ? 2 : 8;
+                    return o66 ? 2 : 4;
+                }
+                int def = mode == Mode.BITS16 ? 2 : 4;
+                return o66 ? (def == 2 ? 4 : 2) : def;
+            }
+            if (map == 4 && space == Form.EVEX) {
+                if (W) return 8;
+                if (c.d64 || c.f64) return 8;
+                return pp == Form.PP_66 && c.pp != Form.PP_66 ? 2 : 4;
+            }
+            return W && m64 ? 8 : 4;
+        }
+
+        static boolean rex2Allowed(int map, int op, boolean w) {
+            if (map == 0) {
+                int hi = op & 0xF0;
+                if (hi == 0x40 || hi == 0x70 || hi == 0xE0 || op == 0x0F) return false;
+                if (hi == 0xA0) return op == 0xA1 && !w;
+                return true;
+            }
+            int hi = op & 0xF0;
+            return hi != 0x30 && hi != 0x80;
+        }
+
+        boolean operands(Form f) {
+            Opnd[] ops = f.ops;
+            int vl = space == Form.LEGACY ? 16 : space == Form.VEX ? (vexL == 0 ? 16 : 32) : 16 << vexL;
+            if (space == Form.EVEX && map != 4) {
+                if (evexB && mod == 3 && (f.er || f.sae)) {
+                    if (f.er) o.rc = vexL;
+                    else o.sae = true;
+                    vl = f.lmask == 15 ? 16 : 64;
+                    if (f.lmask != 15 && (f.lmask & 4) == 0) vl = maxVl(f.lmask);
+                } else if (vexL == 3) {
+                    return bad("reserved EVEX.L'L");
+                } else if (evexB && mod == 3) {
+                    return bad("EVEX.b without rounding");
+                }
+                if (aaa != 0 && !f.kOk) return bad("masking not allowed");
+                if (f.kReq && aaa == 0) return bad("mask register required");
+                if (evexZ && !f.zOk) return bad("zeroing not allowed");
+                if (evexB && mod != 3 && f.bcst == 0) return bad("broadcast not allowed");
+                o.aaa = aaa;
+                o.zeroing = evexZ;
+            } else if (space == Form.EVEX) {
+                if (evexZ || vexL != 0 || (aaa & 3) != 0 && !f.scc) return bad("reserved EVEX bits in map 4");
+                o.nd = nd;
+                o.nf = nf;
+            }
+            if (space != Form.LEGACY && f.lmask == 15) vl = space == Form.VEX ? 16 : vl;
+            o.vl = space == Form.LEGACY ? 0 : vl;
+            if (space != Form.LEGACY && !f.usesV && !f.scc) {
+                boolean vsib = false;
+                for (Opnd op : ops) vsib |= op.vsib != 0;
+                if (vvvv != 0 || (vPrime && !vsib)) return bad("VEX.vvvv must be 1111");
+            }
+            if (f.scc) {
+                o.scc = sccOf();
+                o.dfv = ~vvvv & 0xF;
+                o.nd = false;
+                o.nf = false;
+            }
+            // Memory operand (ModRM) first: it fixes the displacement bytes that precede immediates.
+            int memOpnd = -1;
+            for (int i = 0; i < ops.length; i++) {
+                Opnd.Src s = ops[i].src;
+                if ((s == Opnd.Src.RM || s == Opnd.Src.RM_MEM) && mod != 3) memOpnd = i;
+                if (s == Opnd.Src.RM_MEM && mod == 3) return bad("register form not allowed");
+                if ((s == Opnd.Src.RM_REG) && mod != 3) return bad("memory form not allowed");
+            }
+            if (memOpnd >= 0 && !memory(f, ops[memOpnd], vl)) return false;
+            int nimm = 0;
+            int n = ops.length;
+            o.nops = n;
+            long xs = f.xsaveStatic >= 0 ? f.xsaveStatic : 0;
+            boolean derive = f.xsaveStatic < 0;
+            boolean egpr = rex2 && (R4 | X4 | B4) != 0;
+            for (int i = 0; i < n; i++) {
+                Opnd op = ops[i];
+                int packed;
+                switch (op.src) {
+                    case RM, RM_MEM -> {
+                        if (mod != 3) {
+                            packed = pack(OperandKind.MEM, RegClass.GPR8, 0, o.memSize);
+                            break;
+                        }
+                        packed = regOperand(op, rmNumber(op), vl);
+                    }
+                    case RM_REG -> packed = regOperand(op, rmNumber(op), vl);
+                    case REG -> packed = regOperand(op, regNumber(op), vl);
+                    case VVVV -> packed = regOperand(op, vvvv | (vPrime ? 16 : 0), vl);
+                    case OPLOW -> packed = regOperand(op, (o.opcode & 7) | B | B4, vl);
+                    case FIXED -> packed = regOperand(op, op.fixed, vl);
+                    case IS4 -> {
+                        int v = next();
+                        if (v < 0) return bad(eof());
+                        o.imm = v;
+                        nimm++;
+                        packed = regOperand(op, m64 ? v >> 4 : (v >> 4) & 7, vl);
+                    }
+                    case CONST1 -> packed = pack(OperandKind.IMM, RegClass.GPR8, 0, 1);
+                    case IMM -> {
+                        int sz = immBytes(op);
+                        long v = readImm(sz);
+                        if (p > limit) return bad(eof());
+                        int opw = op.signExt ? (op.width == Opnd.SZ_Z ? o.opSize : o.opSize) : sz;
+                        if (op.signExt) v = signExtend(v, sz);
+                        if (nimm == 0) { o.imm = v; o.immSize = sz; } else o.imm2 = v;
+                        nimm++;
+                        packed = pack(OperandKind.IMM, RegClass.GPR8, 0, Math.min(opw, 8));
+                    }
+                    case REL -> {
+                        int sz = op.width == 1 ? 1 : (o.opSize == 2 ? 2 : 4);
+                        long v = signExtend(readImm(sz), sz);
+                        if (p > limit) return bad(eof());
+                        o.imm = v;
+                        o.immSize = sz;
+                        packed = pack(OperandKind.REL, RegClass.GPR8, 0, o.opSize);
+                    }
+                    case FAR -> {
+                        int sz = o.opSize == 2 ? 2 : 4;
+                        long off = readImm(sz);
+                        long sel = readImm(2);
+                        if (p > limit) return bad(eof());
+                        o.imm = off;
+                        o.imm2 = sel;
+                        packed = pack(OperandKind.FAR, RegClass.GPR8, 0, sz + 2);
+                    }
+                    case MOFFS -> {
+                        int sz = o.addrSize;
+                        long v = readImm(sz);
+                        if (p > limit) return bad(eof());
+                        o.memDisp = v;
+                        o.memBase = -1;
+                        o.memIndex = -1;
+                        o.segment = o.segOverride >= 0 ? o.segOverride : 3;
+                        int w = resolveGpr(op.width);
+                        o.memSize = w;
+                        packed = pack(OperandKind.MEM, RegClass.GPR8, 0, w);
+                    }
+                    case STR_SI -> {
+                        int w = resolveGpr(op.width);
+                        o.segment = o.segOverride >= 0 ? o.segOverride : 3;
+                        packed = pack(OperandKind.MEM_SI, RegClass.GPR8, 6, w);
+                    }
+                    case STR_DI -> packed = pack(OperandKind.MEM_DI, RegClass.GPR8, 7, resolveGpr(op.width));
+                    default -> throw new IllegalStateException();
+                }
+                if (packed == -1) return false;
+                if ((packed & 0xFF) == OperandKind.REG.ordinal()) {
+                    int cls = (packed >>> 8) & 0xFF;
+                    int num = (packed >>> 16) & 0xFF;
+                    RegClass rc = Insn.CLASSES[cls];
+                    if (rc.isGpr() && num >= 16) egpr = true;
+                    if (derive) xs |= xsaveOf(rc, num);
+                }
+                switch (i) {
+                    case 0 -> o.op0 = packed;
+                    case 1 -> o.op1 = packed;
+                    case 2 -> o.op2 = packed;
+                    case 3 -> o.op3 = packed;
+                    default -> o.op4 = packed;
+                }
+            }
+            if (o.memBase >= 16 || o.memIndex >= 16 && o.memIndexClass <= RegClass.GPR64.ordinal()) egpr = true;
+            if (derive) {
+                if (space == Form.VEX && xs != 0) xs |= 4;
+                if (space == Form.EVEX && map != 4 && (xs & 2) != 0) xs |= 0x44;
+                if (aaa != 0 && space == Form.EVEX && map != 4) xs |= 0x20;
+            }
+            if (egpr) xs |= 1L << 19;
+            o.xsave = xs;
+            o.feature = f.feature;
+            if (p > limit) return bad(eof());
+            o.length = p - start;
+            return true;
+        }
+
+        int sccOf() {
+            // CCMP/CTEST: SCC is EVEX.P2[3:0] taken raw (the V4, NF and aaa[1:0] positions).
+            return (vPrime ? 0 : 1) << 3 | (nf ? 1 : 0) << 2 | (aaa & 3);
+        }
+
+        static int maxVl(int lmask) { return (lmask & 4) != 0 ? 64 : (lmask & 2) != 0 ? 32 : 16; }
+
+        int immBytes(Opnd op) {
+            return switch (op.width) {
+                case Opnd.SZ_Z -> o.opSize == 2 ? 2 : 4;
+                case Opnd.SZ_OPSIZE -> o.opSize;
+                default -> op.width;
+            };
+        }
+
+        long readImm(int sz) {
+            long v = 0;
+            for (int i = 0; i < sz; i++) {
+                int b = next();
+                if (b < 0) return 0;
+                v |= (long) b << (8 * i);
+            }
+            return v;
+        }
+
+        static long signExtend(long v, int sz) {
+            return switch (sz) {
+                case 1 -> (byte) v;
+                case 2 -> (short) v;
+                case 4 -> (int) v;
+                default -> v;
+            };
+        }
+
+        int resolveGpr(int rule) {
+            return switch (rule) {
+                case Opnd.SZ_OPSIZE -> o.opSize;
+                case Opnd.SZ_Y -> o.opSize == 8 ? 8 : 4;
+                case Opnd.SZ_Z -> o.opSize == 2 ? 2 : 4;
+                case Opnd.SZ_ADDR -> o.addrSize;
+                default -> rule;
+            };
+        }
+
+        int regNumber(Opnd op) {
+            if (op.kind == Opnd.Kind.GPR || op.kind == Opnd.Kind.VEC) return regf | R | R4;
+            if (op.kind == Opnd.Kind.CR || op.kind == Opnd.Kind.DR) return regf | R;
+            return regf;
+        }
+
+        int rmNumber(Opnd op) {
+            if (op.kind == Opnd.Kind.GPR) return rmf | B | B4;
+            if (op.kind == Opnd.Kind.VEC) return rmf | B | (space == Form.EVEX ? evexX : 0);
+            return rmf;
+        }
+
+        static int pack(OperandKind k, RegClass c, int num, int size) {
+            return k.ordinal() | c.ordinal() << 8 | num << 16 | Math.min(size, 255) << 24;
+        }
+
+        int regOperand(Opnd op, int num, int vl) {
+            RegClass c;
+            int size;
+            switch (op.kind) {
+                case GPR -> {
+                    size = resolveGpr(op.width);
+                    c = RegClass.gpr(size);
+                    if (size == 1 && num >= 4 && num < 8 && o.prefixes == (o.prefixes & ~(Insn.P_REX | Insn.P_REX2 | Insn.P_EVEX))
+                            && rex == 0 && !rex2 && space == Form.LEGACY) {
+                        c = RegClass.GPR8H;
+                    }
+                }
+                case VEC -> {
+                    size = Opnd.vecBytes(op.width, vl);
+                    c = RegClass.vec(size);
+                    if (space != Form.EVEX) num &= 15;
+                }
+                case SEG -> {
+                    if (num > 5) { bad("invalid segment register"); return -1; }
+                    c = RegClass.SEG;
+                    size = 2;
+                }
+                case CR -> { c = RegClass.CR; size = m64 ? 8 : 4; }
+                case DR -> { c = RegClass.DR; size = m64 ? 8 : 4; }
+                case K -> { c = RegClass.K; size = 8; num &= 7; }
+                case TMM -> { c = RegClass.TMM; size = 1024; num &= 7; }
+                case MMX -> { c = RegClass.MMX; size = 8; num &= 7; }
+                case ST -> { c = RegClass.ST; size = 10; num &= 7; }
+                case BND -> { c = RegClass.BND; size = 16; num &= 3; }
+                default -> throw new IllegalStateException(op.code);
+            }
+            return pack(OperandKind.REG, c, num, size);
+        }
+
+        static long xsaveOf(RegClass c, int num) {
+            return switch (c) {
+                case ST, MMX -> 1;
+                case XMM -> num >= 16 ? 2 | 0x80 : 2;
+                case YMM -> num >= 16 ? 6 | 0x80 : 6;
+                case ZMM -> num >= 16 ? 0x46 | 0x80 : 0x46;
+                case K -> 0x20;
+                case TMM -> 0x60000;
+                case BND -> 0x18;
+                default -> 0;
+            };
+        }
+
+        boolean memory(Form f, Opnd op, int vl) {
+            int asz = o.addrSize;
+            long disp = 0;
+            int base = -1, index = -1, scale = 1;
+            boolean rip = false;
+            int dispBytes = 0;
+            int memSize = Opnd.memBytes(op.memSize, o.opSize, asz, vl);
+            if (op.kind == Opnd.Kind.GPR && op.memSize == op.width) memSize = resolveGpr(op.width);
+            int defSeg = 3;
+            if (asz == 2) {
+                switch (rmf) {
+                    case 0 -> { base = 3; index = 6; }
+                    case 1 -> { base = 3; index = 7; }
+                    case 2 -> { base = 5; index = 6; defSeg = 2; }
+                    case 3 -> { base = 5; index = 7; defSeg = 2; }
+                    case 4 -> base = 6;
+                    case 5 -> base = 7;
+                    case 6 -> { if (mod == 0) { base = -1; dispBytes = 2; } else { base = 5; defSeg = 2; } }
+                    default -> base = 3;
+                }
+                if (mod == 1) dispBytes = 1;
+                else if (mod == 2) dispBytes = 2;
+            } else {
+                if (rmf == 4) {
+                    int sib = next();
+                    if (sib < 0) return bad(eof());
+                    o.sib = sib;
+                    scale = 1 << (sib >> 6);
+                    int sidx = (sib >> 3) & 7;
+                    int sbase = sib & 7;
+                    if (op.vsib != 0) {
+                        index = sidx | X | (space == Form.EVEX && vPrime ? 16 : 0);
+                    } else {
+                        index = sidx | X | X4;
+                        if (index == 4) index = -1;
+                    }
+                    if (sbase == 5 && mod == 0) { base = -1; dispBytes = 4; }
+                    else base = sbase | B | B4;
+                } else if (rmf == 5 && mod == 0) {
+                    dispBytes = 4;
+                    if (m64) rip = true;
+                } else {
+                    base = rmf | B | B4;
+                }
+                if (mod == 1) dispBytes = 1;
+                else if (mod == 2) dispBytes = 4;
+                if (base == 4 || base == 5) defSeg = 2;
+            }
+            if (dispBytes > 0) {
+                long v = readImm(dispBytes);
+                if (p > limit) return bad(eof());
+                disp = signExtend(v, dispBytes);
+            }
+            int n = 1;
+            boolean isBcst = false;
+            if (space == Form.EVEX && map != 4) {
+                if (evexB) {
+                    int e = f.bcst > 0 ? f.bcst : (W ? 8 : 4);
+                    isBcst = true;
+                    n = e;
+                    memSize = e;
+                } else {
+                    n = memSize > 0 ? memSize : 1;
+                }
+                if (dispBytes == 1) disp *= n;
+            }
+            o.disp8n = space == Form.EVEX && map != 4 ? n : 1;
+            o.bcst = isBcst;
+            o.memBase = base;
+            o.memIndex = index;
+            o.memScale = scale;
+            o.memDisp = disp;
+            o.ripRel = rip;
+            o.memSize = memSize;
+            RegClass ac = RegClass.gpr(asz);
+            o.memBaseClass = ac.ordinal();
+            o.memIndexClass = op.vsib != 0 ? RegClass.vec(Opnd.vecBytes(op.vsib, vl)).ordinal() : ac.ordinal();
+            o.segment = o.segOverride >= 0 ? o.segOverride : defSeg;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,277 @@
+package org.jkvm.isa;
+
+/**
+ * Prints decoded instructions in Intel or AT&T syntax following LLVM's conventions (operand order, "ptr"
+ * size keywords, sigils, {evex}/{nf}/{dfv=} markers, immediates signed or unsigned by their encoding).
+ */
+public final class Disassembler {
+    private Disassembler() {}
+
+    static final String[] G64 = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi"};
+    static final String[] G32 = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
+    static final String[] G16 = {"ax", "cx", "dx", "bx", "sp", "bp", "si", "di"};
+    static final String[] G8 = {"al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil"};
+    static final String[] G8H = {"al", "cl", "dl", "bl", "ah", "ch", "dh", "bh"};
+    static final String[] SEG = {"es", "cs", "ss", "ds", "fs", "gs", "?", "?"};
+    static final String[] SCC = {"o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "t", "f", "l", "ge", "le", "g"};
+    static final String[] RC = {"{rn-sae}", "{rd-sae}", "{ru-sae}", "{rz-sae}"};
+
+    /** Intel syntax, as LLVM prints it; "(bad)" for an invalid encoding. */
+    public static String intel(Insn i) { return print(i, false); }
+
+    /** AT&T syntax, as LLVM prints it; "(bad)" for an invalid encoding. */
+    public static String att(Insn i) { return print(i, true); }
+
+    public static String print(Insn i, boolean att) {
+        if (!i.isValid()) return "(bad)";
+        StringBuilder sb = new StringBuilder(48);
+        Form f = i.form;
+        if (i.hasLock()) sb.append("lock ");
+        if (i.hasRep()) sb.append("rep ");
+        if (i.hasRepne()) sb.append("repne ");
+        if (i.nf && !f.scc) sb.append("{nf} ");
+        else if (f.evx && !i.nd) sb.append("{evex} ");
+        String name = f.name;
+        if (f.scc) name = name + SCC[i.scc];
+        if (att) name = attName(i, f, name);
+        sb.append(name);
+        if (f.scc) {
+            sb.append(" {dfv=");
+            String[] fl = {"cf", "zf", "sf", "of"};
+            boolean first = true;
+            for (int b = 3; b >= 0; b--) {
+                if ((i.dfv & (1 << b)) != 0) {
+                    if (!first) sb.append(',');
+                    sb.append(fl[b]);
+                    first = false;
+                }
+            }
+            sb.append('}');
+        }
+        int n = i.nops;
+        boolean firstOp = true;
+        if (att) {
+            if (i.rc >= 0 || i.sae) { sb.append(' ').append(i.rc >= 0 ? RC[i.rc] : "{sae}"); firstOp = false; }
+            for (int k = n - 1; k >= 0; k--) {
+                if (skip(f, k)) continue;
+                sb.append(firstOp ? " " : ", ");
+                firstOp = false;
+                operand(sb, i, k, true);
+                if (k == 0) masks(sb, i, true);
+            }
+        } else {
+            for (int k = 0; k < n; k++) {
+                if (skip(f, k)) continue;
+                sb.append(firstOp ? " " : ", ");
+                firstOp = false;
+                operand(sb, i, k, false);
+                if (k == 0) masks(sb, i, false);
+            }
+            if (i.rc >= 0 || i.sae) sb.append(", ").append(i.rc >= 0 ? RC[i.rc] : "{sae}");
+        }
+        return sb.toString();
+    }
+
+    private static boolean skip(Form f, int k) {
+        return f.ops[k].src == Opnd.Src.CONST1;
+    }
+
+    private static void masks(StringBuilder sb, Insn i, boolean att) {
+        if (i.aaa != 0) sb.append(att ? " {%k" : " {k").append(i.aaa).append('}');
+        if (i.zeroing) sb.append(" {z}");
+    }
+
+    private static char suffix(int size) {
+        return switch (size) {
+            case 1 -> 'b';
+            case 2 -> 'w';
+            case 4 -> 'l';
+            case 8 -> 'q';
+            default -> '?';
+        };
+    }
+
+    private static String attName(Insn i, Form f, String name) {
+        if (f.att != null) {
+            String a = f.att;
+            if (a.indexOf('{') < 0) return a;
+            StringBuilder sb = new StringBuilder();
+            for (int k = 0; k < a.length(); k++) {
+                char c = a.charAt(k);
+                if (c == '{' && k + 3 < a.length() && a.charAt(k + 1) == 's') {
+                    int op = a.charAt(k + 2) - '0';
+                    sb.append(suffix(i.size(op)));
+                    k += 3;
+                } else {
+                    sb.append(c);
+                }
+            }
+            return sb.toString();
+        }
+        if (!f.attSuffix) return name;
+        int size = 0;
+        for (int k = 0; k < i.nops; k++) {
+            OperandKind kd = i.kind(k);
+            if (kd == OperandKind.REG && i.regClass(k).isGpr() || kd == OperandKind.MEM && i.size(k) > 0) {
+                size = i.size(k);
+                break;
+            }
+        }
+        if (size == 0) size = i.opSize;
+        if (size > 8) return name;
+        return name + suffix(size);
+    }
+
+    static String regName(RegClass c, int n) {
+        return switch (c) {
+            case GPR64 -> n < 8 ? G64[n] : "r" + n;
+            case GPR32 -> n < 8 ? G32[n] : "r" + n + "d";
+            case GPR16 -> n < 8 ? G16[n] : "r" + n + "w";
+            case GPR8 -> n < 8 ? G8[n] : "r" + n + "b";
+            case GPR8H -> G8H[n & 7];
+            case SEG -> SEG[n & 7];
+            case CR -> "cr" + n;
+            case DR -> "dr" + n;
+            case XMM -> "xmm" + n;
+            case YMM -> "ymm" + n;
+            case ZMM -> "zmm" + n;
+            case K -> "k" + n;
+            case TMM -> "tmm" + n;
+            case MMX -> "mm" + n;
+            case ST -> "st(" + n + ")";
+            case BND -> "bnd" + n;
+            case RIP -> "rip";
+        };
+    }
+
+    static String sizePtr(int size) {
+        return switch (size) {
+            case 1 -> "byte ptr ";
+            case 2 -> "word ptr ";
+            case 4 -> "dword ptr ";
+            case 8 -> "qword ptr ";
+            case 10 -> "tbyte ptr ";
+            case 16 -> "xmmword ptr ";
+            case 32 -> "ymmword ptr ";
+            case 64 -> "zmmword ptr ";
+            default -> "";
+        };
+    }
+
+    private static void operand(StringBuilder sb, Insn i, int k, boolean att) {
+        int packed = i.packed(k);
+        OperandKind kind = Insn.KINDS[packed & 0xFF];
+        Opnd od = i.form.ops[k];
+        switch (kind) {
+            case REG -> {
+                if (att) sb.append('%');
+                sb.append(regName(i.regClass(k), i.reg(k)));
+            }
+            case IMM -> {
+                if (att) sb.append('$');
+                sb.append(immText(i, od, k));
+            }
+            case REL -> sb.append(i.imm);
+            case FAR -> {
+                if (att) sb.append('$').append(i.imm2).append(", $").append(i.imm);
+                else sb.append(i.imm2).append(':').append(i.imm);
+            }
+            case MEM -> mem(sb, i, i.size(k), att, od);
+            case MEM_SI, MEM_DI -> {
+                boolean si = kind == OperandKind.MEM_SI;
+                int r = si ? 6 : 7;
+                String reg = regName(RegClass.gpr(i.addrSize), r);
+                String seg = si ? (i.segOverride >= 0 ? SEG[i.segOverride] : null) : "es";
+                if (att) {
+                    if (seg != null) sb.append('%').append(seg).append(':');
+                    sb.append("(%").append(reg).append(')');
+                } else {
+                    sb.append(sizePtr(i.size(k)));
+                    if (seg != null) sb.append(seg).append(':');
+                    sb.append('[').append(reg).append(']');
+                }
+            }
+        }
+    }
+
+    private static String immText(Insn i, Opnd od, int k) {
+        if (od.src == Opnd.Src.IS4) return Long.toString(i.imm);
+        long v = k > 0 && isSecondImm(i, k) ? i.imm2 : i.imm;
+        int enc = od.src == Opnd.Src.IMM ? encSize(i, od) : 1;
+        if (od.signExt) {
+            if (enc == 1 || i.opSize == 8 && od.width != 1 || enc == 8) return Long.toString(v);
+            return Long.toString(v & mask(enc));
+        }
+        if (enc == 8) return Long.toString(v);
+        return Long.toString(v & mask(enc));
+    }
+
+    private static boolean isSecondImm(Insn i, int k) {
+        for (int j = 0; j < k; j++) if (i.form.ops[j].src == Opnd.Src.IMM) return true;
+        return false;
+    }
+
+    private static long mask(int bytes) { return bytes >= 8 ? -1L : (1L << (8 * bytes)) - 1; }
+
+    private static int encSize(Insn i, Opnd od) {
+        return switch (od.width) {
+            case Opnd.SZ_Z -> i.opSize == 2 ? 2 : 4;
+            case Opnd.SZ_OPSIZE -> i.opSize;
+            default -> od.width;
+        };
+    }
+
+    private static void mem(StringBuilder sb, Insn i, int size, boolean att, Opnd od) {
+        RegClass ac = Insn.CLASSES[i.memBaseClass];
+        RegClass ic = Insn.CLASSES[i.memIndexClass];
+        String base = i.ripRel ? (i.addrSize == 4 ? "eip" : "rip") : i.memBase >= 0 ? regName(ac, i.memBase) : null;
+        String index = i.memIndex >= 0 ? regName(ic, i.memIndex) : null;
+        int scale = i.memScale;
+        if (index == null && i.sib >= 0 && base != null && ((i.sib >> 3) & 7) == 4 && i.memBase != 4 && i.memBase != 12
+                && od.vsib == 0) {
+            index = i.addrSize == 8 ? "riz" : "eiz";
+        }
+        long disp = i.memDisp;
+        if (i.addrSize == 4 && base == null && index == null) disp &= 0xFFFF_FFFFL;
+        if (i.addrSize == 2 && base == null && index == null) disp &= 0xFFFF;
+        String seg = i.segOverride >= 0 ? SEG[i.segOverride] : null;
+        if (att) {
+            if (seg != null) sb.append('%').append(seg).append(':');
+            if (disp != 0 || (base == null && index == null)) sb.append(disp);
+            if (base != null || index != null) {
+                sb.append('(');
+                if (base != null) sb.append('%').append(base);
+                if (index != null) {
+                    sb.append(",%").append(index);
+                    if (scale != 1 || true) { if (scale != 1) sb.append(',').append(scale); }
+                }
+                sb.append(')');
+            }
+            if (i.bcst) sb.append("{1to").append(i.vl / i.memSize).append('}');
+            return;
+        }
+        if (!(i.form.ops.length > 0 && isUnsized(i, od))) sb.append(sizePtr(size));
+        if (seg != null) sb.append(seg).append(':');
+        sb.append('[');
+        boolean any = false;
+        if (base != null) { sb.append(base); any = true; }
+        if (index != null) {
+            if (any) sb.append(" + ");
+            if (scale != 1 || base == null) sb.append(scale).append('*');
+            sb.append(index);
+            any = true;
+        }
+        if (any) {
+            if (disp > 0) sb.append(" + ").append(disp);
+            else if (disp < 0) sb.append(" - ").append(-disp);
+        } else {
+            sb.append(disp);
+        }
+        sb.append(']');
+        if (i.bcst) sb.append("{1to").append(i.vl / i.memSize).append('}');
+    }
+
+    private static boolean isUnsized(Insn i, Opnd od) {
+        return od.memSize == Opnd.SZ_NONE;
+    }
+}

@@ -1,0 +1,8 @@
+package org.jkvm.isa;
+
+final class TableEvex {
+    private TableEvex() {}
+
+    static final String[] LINES = {
+    };
+}

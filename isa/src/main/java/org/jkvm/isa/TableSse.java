@@ -1,0 +1,8 @@
+package org.jkvm.isa;
+
+final class TableSse {
+    private TableSse() {}
+
+    static final String[] LINES = {
+    };
+}

@@ -1,0 +1,8 @@
+package org.jkvm.isa;
+
+final class TableX87 {
+    private TableX87() {}
+
+    static final String[] LINES = {
+    };
+}
