@@ -39,12 +39,12 @@ final class X87Format {
     }
 
     static void load(XState s, LinearMemory m, long base, boolean ptr64) {
-        s.fcw = m.read16(base) & 0xFFFF;
-        s.fsw = m.read16(base + 2) & 0xFFFF;
+        s.fcw = fixFcw(m.read16(base));
+        s.fsw = fixFsw(m.read16(base + 2), s.fcw);
         int abridged = m.read8(base + 4) & 0xFF;
         s.fop = m.read16(base + 6) & 0x7FF;
         if (ptr64) {
-            s.fip = m.read64(base + 8);
+            s.fip = s.canonical(m.read64(base + 8));
             s.fdp = m.read64(base + 16);
             s.fcs = s.fds = 0;
         } else {
@@ -66,6 +66,17 @@ final class X87Format {
             ftw |= tag << (2 * p);
         }
         s.ftw = ftw;
+    }
+
+    /** Bits 6 (reads as 1), 7 and 13-15 (read as 0) of the control word are not writable. */
+    static int fixFcw(int v) {
+        return v & 0x1F3F | 0x40;
+    }
+
+    /** The error-summary and busy bits are not stored: they follow the unmasked exception flags. */
+    static int fixFsw(int v, int fcw) {
+        boolean es = (v & 0x3F & ~fcw) != 0;
+        return v & 0x7F7F | (es ? 0x8080 : 0);
     }
 
     static int top(XState s) {

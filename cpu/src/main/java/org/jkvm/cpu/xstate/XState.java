@@ -29,6 +29,8 @@ public final class XState {
     public final int xsaveExtensions;
     /** CPUID.(7,0):EBX[13]: FCS and FDS are saved as zero. */
     public final boolean zeroFcsFds;
+    /** Linear-address width (57 with LA57, else 48): the x87 instruction pointer is kept canonical to it. */
+    public final int linearBits;
 
     // ---- governing registers
     long xcr0 = 1;
@@ -70,6 +72,7 @@ public final class XState {
         this.xfdSupported = model.xfdSupported();
         this.xsaveExtensions = model.xsaveExtensions();
         this.zeroFcsFds = model.has(org.jkvm.isa.CpuFeature.ZERO_FCS_FDS);
+        this.linearBits = model.has(org.jkvm.isa.CpuFeature.LA57) ? 57 : 48;
         for (XFeature f : XFeature.all()) {
             if (isOpaque(f)) opaque[f.index] = new byte[f.size];
         }
@@ -216,6 +219,12 @@ public final class XState {
         xcr0 = 1;
         xss = xfd = xfdErr = 0;
         xinuse = 0;
+    }
+
+    /** {@code v} sign-extended from the top implemented linear-address bit. */
+    public long canonical(long v) {
+        int sh = 64 - linearBits;
+        return v << sh >> sh;
     }
 
     // ---------------------------------------------------------------- PKRU

@@ -41,7 +41,7 @@ public final class XsaveUnit {
             case 0 -> s.xcr0;
             case 1 -> {
                 if ((s.xsaveExtensions & XsaveCpuid.D1_XGETBV1) == 0) throw Fault.gp0();
-                yield s.xcr0 & inUse(c) & ~s.xfd;
+                yield s.xcr0 & inUseWithMxcsr(c) & ~s.xfd;
             }
             default -> throw Fault.gp0();
         };
@@ -107,14 +107,13 @@ public final class XsaveUnit {
         boolean l64 = c.long64();
         long rfbm = edxEax & (form == XSAVES ? s.xcr0 | s.xss : s.xcr0);
         // XFD-armed components are reported and saved as if in their initial configuration.
-        long inuse = inUse(c) & ~s.xfd;
         boolean compacted = form == XSAVEC || form == XSAVES;
+        long inuse = (compacted ? inUseWithMxcsr(c) : inUse(c)) & ~s.xfd;
         long saveMask;
         boolean writeMxcsr;
         long xstateBv;
         if (compacted) {
             xstateBv = rfbm & inuse;
-            if ((rfbm & 2) != 0 && s.mxcsr != XState.MXCSR_INIT) xstateBv |= 2;
             saveMask = xstateBv;
             writeMxcsr = (xstateBv & 2) != 0;
             XsaveLayout.compactedOffsets(rfbm, offsets);
@@ -270,9 +269,14 @@ public final class XsaveUnit {
 
     // ---------------------------------------------------------------- components
 
-    /** XINUSE as the save instructions see it. */
+    /**
+     * XINUSE as XSAVE and XSAVEOPT see it. As on the hardware, bit 1 tracks only the XMM registers,
+     * and TILECFG is in use exactly while tiles are configured (loading a palette-0 configuration
+     * leaves it initial).
+     */
     long inUse(XContext c) {
-        long u = s.xinuse;
+        long u = s.xinuse & ~XFeature.TILECFG.mask;
+        if (s.tiles.configured()) u |= XFeature.TILECFG.mask;
         if ((s.xcr0 & XFeature.APX.mask) != 0 && (u & XFeature.APX.mask) == 0) {
             for (int n = 16; n < 32; n++) {
                 if (c.get(n) != 0) {
@@ -281,6 +285,16 @@ public final class XsaveUnit {
                 }
             }
         }
+        return u;
+    }
+
+    /**
+     * XINUSE as XGETBV(1) and XSAVEC/XSAVES report it: a non-default MXCSR also counts as SSE in use
+     * (the SDM's exception for XSAVEC's XSTATE_BV[1]; XGETBV(1) behaves the same on hardware).
+     */
+    long inUseWithMxcsr(XContext c) {
+        long u = inUse(c);
+        if (s.mxcsr != XState.MXCSR_INIT) u |= XFeature.SSE.mask;
         return u;
     }
 
