@@ -95,9 +95,9 @@ final class Guest implements AutoCloseable {
             .withCr0(0x11 | (s.cr0() & ~0x80000001L & ~0x60000000L)); // PE|ET, caches on, paging off
     }
 
-    /** Flat 64-bit long mode with the identity tables. */
+    /** Flat 64-bit long mode with the identity tables, CR4.PAE and SSE enabled (OSFXSR, OSXMMEXCPT). */
     static KvmSregs longMode(KvmSregs s) {
-        return protectedMode(s).withCs(flat(SEL_CODE64, 0xb, true)).withCr3(PML4_AT).withCr4(s.cr4() | 0x20)
+        return protectedMode(s).withCs(flat(SEL_CODE64, 0xb, true)).withCr3(PML4_AT).withCr4(s.cr4() | 0x20 | 0x600)
             .withEfer(s.efer() | 0x500).withCr0(0x80000011L);
     }
 
