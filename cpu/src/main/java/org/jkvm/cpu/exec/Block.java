@@ -1,0 +1,25 @@
+package org.jkvm.cpu.exec;
+
+/**
+ * A translated straight-line run of guest instructions starting at a linear address, valid for one mode key
+ * and as long as its code bytes are not written and its linear-to-physical mapping holds (rechecked
+ * lazily whenever {@link Mmu#codeEpoch} moved on).
+ */
+public final class Block {
+    final long rip;
+    final int modeKey;
+    Uop[] ops;
+    int n;
+    /** Physical address of the first byte and of the second page's start if the block crosses a page, else -1. */
+    long phys, phys2 = -1;
+    long lin2;
+    int epoch;
+    boolean valid = true;
+    /** Successor cache (two most recent). */
+    Block next0, next1;
+
+    Block(long rip, int modeKey) {
+        this.rip = rip;
+        this.modeKey = modeKey;
+    }
+}

@@ -1,0 +1,614 @@
+package org.jkvm.cpu.exec;
+
+import static org.jkvm.cpu.exec.Flags.*;
+import static org.jkvm.cpu.exec.Op.*;
+
+import org.jkvm.cpu.fault.Fault;
+import org.jkvm.cpu.mem.PhysicalMemory;
+
+/**
+ * The execution engine: the block cache and the interpreter loop over pre-decoded {@link Uop}s. The hot
+ * cases (moves, ALU, branches, stack) are written inline in one switch; everything else calls a handler in
+ * {@link Handlers}-style helper methods below so that the dispatch method stays small enough for the JIT.
+ */
+public abstract class Interpreter extends SystemOps {
+    protected Interpreter(PhysicalMemory pmem) {
+        super(pmem);
+    }
+
+    // ---------------------------------------------------------------- hooks implemented by the physical CPU
+
+    /** Translates the block at {@code b.rip} (fills ops, n, phys); faults as instruction fetch would. */
+    protected abstract void translate(Block b);
+
+    /** Current XCR0 (owned by the extended-state unit). */
+    protected abstract long xcr0();
+
+    /** Executes an instruction that belongs to the extended-state/SIMD unit (x87, SSE, AVX, XSAVE...). */
+    protected abstract void execExtended(Uop u);
+
+    /** Counts an instruction the decoder knows but this CPU does not execute (it raises #UD). */
+    protected abstract void countUnimplemented(String name);
+
+    // ---------------------------------------------------------------- block cache
+
+    static final int BC_BITS = 14, BC_SIZE = 1 << BC_BITS, BC_MASK = BC_SIZE - 1;
+    final Block[] blockCache = new Block[BC_SIZE];
+
+    /** Everything translation depends on besides the code bytes: code size, CPL, flat segments, APX enabled. */
+    public final int modeKey() {
+        return codeSize | cpl << 2 | (flat ? 16 : 0) | (apxEnabled() ? 32 : 0) | (int) (segBase[CS] == 0 ? 0 : 64);
+    }
+
+    public final boolean apxEnabled() {
+        return long64 && (cr4 & CR4_OSXSAVE) != 0 && (xcr0() & (1L << 19)) != 0;
+    }
+
+    final Block lookup(long rip) {
+        int key = modeKey();
+        int h = (int) (rip ^ (rip >>> BC_BITS)) & BC_MASK;
+        Block b = blockCache[h];
+        if (b != null && b.rip == rip && b.modeKey == key && b.valid) {
+            if (b.epoch == codeEpoch) return b;
+            if (revalidate(b)) return b;
+        }
+        b = new Block(rip, key);
+        translate(b);
+        b.epoch = codeEpoch;
+        blockCache[h] = b;
+        return b;
+    }
+
+    private boolean revalidate(Block b) {
+        if (translateFetch(b.rip) != b.phys) return false;
+        if (b.phys2 >= 0 && translateFetch(b.lin2) != b.phys2) return false;
+        b.epoch = codeEpoch;
+        return true;
+    }
+
+    public final void flushBlocks() {
+        java.util.Arrays.fill(blockCache, null);
+        codePages.clear();
+        java.util.Arrays.fill(codeBits, 0);
+        codeEpoch++;
+    }
+
+    // ---------------------------------------------------------------- effective addresses
+
+    final long ea(Uop u) {
+        long a = u.disp;
+        if (u.base >= 0) a += r[u.base];
+        if (u.index >= 0) a += r[u.index] << u.scale;
+        if (u.asize != 8) a &= u.asize == 4 ? 0xFFFF_FFFFL : 0xFFFFL;
+        if (u.seg >= 0) a = u.segCheck ? segCheck(u.seg, a, u.size, false) : a + segBase[u.seg];
+        return a;
+    }
+
+    /** The offset without segmentation (LEA, and the base of segment checks for writes). */
+    final long offset(Uop u) {
+        long a = u.disp;
+        if (u.base >= 0) a += r[u.base];
+        if (u.index >= 0) a += r[u.index] << u.scale;
+        if (u.asize != 8) a &= u.asize == 4 ? 0xFFFF_FFFFL : 0xFFFFL;
+        return a;
+    }
+
+    final long eaW(Uop u) {
+        if (u.seg >= 0 && u.segCheck) return segCheck(u.seg, offset(u), u.size, true);
+        return ea(u);
+    }
+
+    /** Legacy-mode segmentation: usability, limit and write checks; returns the linear address. */
+    final long segCheck(int seg, long off, int size, boolean write) {
+        int ar = segAr[seg];
+        int vec = seg == SS ? Fault.SS : Fault.GP;
+        if (long64) return seg >= FS ? segBase[seg] + off : off;
+        if (pe() && (rflags & VM) == 0) {
+            if ((ar & 0x10000) != 0) throw new Fault(vec, 0, 0);
+            if (write && ((ar & 8) != 0 || (ar & 2) == 0)) throw new Fault(vec, 0, 0);
+            if (!write && (ar & 0xA) == 8) throw new Fault(vec, 0, 0);
+        }
+        long lim = segLimit[seg] & 0xFFFF_FFFFL;
+        long end = off + size - 1;
+        if ((ar & 0x1C) == 0x14) { // expand-down
+            long upper = (ar & 0x4000) != 0 ? 0xFFFF_FFFFL : 0xFFFF;
+            if (off <= lim || end > upper) throw new Fault(vec, 0, 0);
+        } else if (end > lim) {
+            throw new Fault(vec, 0, 0);
+        }
+        return (segBase[seg] + off) & 0xFFFF_FFFFL;
+    }
+
+    // ---------------------------------------------------------------- run-loop state
+
+    /** Set when the current instruction must exit after retiring (MMIO write) or events need a look. */
+    public int interruptShadow;
+    /** Retired-instruction count at which the run loop must stop (preemption timer, injected #MC). */
+    public long stopAt = Long.MAX_VALUE;
+    /** The I/O instruction whose exit is outstanding, for completeIo. */
+    Uop pendingIo;
+    long pendingIoCount;
+
+    /**
+     * Runs translated blocks until something needs the outer loop: a stop request, the instruction limit, or an
+     * exit/fault (thrown). RIP and the retired count are exact on return and on every throw.
+     */
+    final void runBlocks() {
+        Block b = lookup(rip);
+        while (true) {
+            int n = b.n;
+            long left = stopAt - retired;
+            if (left < n) {
+                if (left <= 0) return;
+                n = (int) left;
+            }
+            if ((rflags & TF) != 0 || interruptShadow != 0 || mmioDoneCount != 0) n = 1;
+            execBlock(b, n);
+            if (stopBlock || n != b.n || kickPending) return;
+            Block nb = b.next0;
+            if (nb == null || nb.rip != rip || nb.epoch != codeEpoch || !nb.valid || nb.modeKey != modeKey()) {
+                nb = b.next1;
+                if (nb == null || nb.rip != rip || nb.epoch != codeEpoch || !nb.valid || nb.modeKey != modeKey()) {
+                    nb = lookup(rip);
+                    b.next1 = b.next0;
+                    b.next0 = nb;
+                }
+            }
+            b = nb;
+        }
+    }
+
+    /** Set (possibly from another thread, via PhysicalCpu.kick) to make the run loop look at events. */
+    public volatile boolean kickPending;
+
+    // ---------------------------------------------------------------- the interpreter
+
+    final void execBlock(Block b, int n) {
+        Uop[] ops = b.ops;
+        long[] r = this.r;
+        int i = 0;
+        Uop u = null;
+        try {
+            for (; i < n; i++) {
+                u = ops[i];
+                switch (u.op) {
+                    case MOV_RR -> {
+                        int s = u.size;
+                        if (s == 8) r[u.r1] = r[u.r2];
+                        else if (s == 4) r[u.r1] = r[u.r2] & 0xFFFF_FFFFL;
+                        else setReg(s, u.r1, reg(s, u.r2));
+                    }
+                    case MOV_RI -> setReg(u.size, u.r1, u.imm);
+                    case MOV_RM -> {
+                        int s = u.size;
+                        if (s == 8) r[u.r1] = read64(ea(u));
+                        else if (s == 4) r[u.r1] = read32(ea(u));
+                        else setReg(s, u.r1, read(ea(u), s));
+                    }
+                    case MOV_MR -> write(eaW(u), u.size, reg(u.size, u.r2));
+                    case MOV_MI -> write(eaW(u), u.size, u.imm);
+                    case MOVZX_RR -> setReg(u.size, u.r1, reg(u.aux, u.r2));
+                    case MOVZX_RM -> setReg(u.size, u.r1, read(ea(u), u.aux));
+                    case MOVSX_RR -> setReg(u.size, u.r1, sext(u.aux, reg(u.aux, u.r2)));
+                    case MOVSX_RM -> setReg(u.size, u.r1, sext(u.aux, read(ea(u), u.aux)));
+                    case LEA -> setReg(u.size, u.r1, offset(u));
+                    case ALU_RR -> {
+                        long v = alu(u.aux, u.size, reg(u.size, u.r1), reg(u.size, u.r2), u.nf);
+                        if (u.aux != CMP) setReg(u.size, u.r1, v);
+                    }
+                    case ALU_RI -> {
+                        long v = alu(u.aux, u.size, reg(u.size, u.r1), u.imm, u.nf);
+                        if (u.aux != CMP) setReg(u.size, u.r1, v);
+                    }
+                    case ALU_RM -> {
+                        long v = alu(u.aux, u.size, reg(u.size, u.r1), read(ea(u), u.size), u.nf);
+                        if (u.aux != CMP) setReg(u.size, u.r1, v);
+                    }
+                    case ALU_MR -> aluMem(u, reg(u.size, u.r2));
+                    case ALU_MI -> aluMem(u, u.imm);
+                    case TEST_RR -> setFlagsLogic(u.size * 8, reg(u.size, u.r1) & reg(u.size, u.r2));
+                    case TEST_RI -> setFlagsLogic(u.size * 8, reg(u.size, u.r1) & u.imm & mask(u.size));
+                    case TEST_MR -> setFlagsLogic(u.size * 8, read(ea(u), u.size) & reg(u.size, u.r2));
+                    case TEST_MI -> setFlagsLogic(u.size * 8, read(ea(u), u.size) & u.imm & mask(u.size));
+                    case JCC -> rip = cond(u.cc) ? u.imm : u.next;
+                    case JMP -> rip = u.imm;
+                    case JMP_R -> rip = branchTarget(u, reg(u.size, u.r1));
+                    case JMP_M -> rip = branchTarget(u, read(ea(u), u.size));
+                    case CALL -> {
+                        push(u.size, u.next);
+                        rip = u.imm;
+                    }
+                    case CALL_R -> {
+                        long t = branchTarget(u, reg(u.size, u.r1));
+                        push(u.size, u.next);
+                        rip = t;
+                    }
+                    case CALL_M -> {
+                        long t = branchTarget(u, read(ea(u), u.size));
+                        push(u.size, u.next);
+                        rip = t;
+                    }
+                    case RET -> {
+                        long t = read(stackLin(r[4]), u.size);
+                        setRsp(r[4] + u.size + u.imm);
+                        rip = branchTarget(u, t);
+                    }
+                    case PUSH_R -> push(u.size, reg(u.size, u.r1));
+                    case PUSH_I -> push(u.size, u.imm);
+                    case PUSH_M -> push(u.size, read(ea(u), u.size));
+                    case POP_R -> {
+                        long v = read(stackLin(r[4]), u.size);
+                        setRsp(r[4] + u.size);
+                        setReg(u.size, u.r1, v);
+                    }
+                    case POP_M -> popMem(u);
+                    case SHIFT_RI -> setReg(u.size, u.r1, shift(u.aux, u.size, reg(u.size, u.r1), (int) u.imm, u.nf));
+                    case SHIFT_RCL -> setReg(u.size, u.r1, shift(u.aux, u.size, reg(u.size, u.r1), (int) r[1] & 0xFF, u.nf));
+                    case SHIFT_MI, SHIFT_MCL -> shiftMem(u);
+                    case INC_R -> setReg(u.size, u.r1, incdec(u.size, reg(u.size, u.r1), true, u.nf));
+                    case DEC_R -> setReg(u.size, u.r1, incdec(u.size, reg(u.size, u.r1), false, u.nf));
+                    case INC_M, DEC_M, NOT_M, NEG_M -> unaryMem(u);
+                    case NOT_R -> setReg(u.size, u.r1, ~reg(u.size, u.r1));
+                    case NEG_R -> setReg(u.size, u.r1, neg(u.size, reg(u.size, u.r1), u.nf));
+                    case IMUL_RR -> setReg(u.size, u.r1, imul(u.size, reg(u.size, u.r1), reg(u.size, u.r2), u.nf));
+                    case IMUL_RM -> setReg(u.size, u.r1, imul(u.size, reg(u.size, u.r1), read(ea(u), u.size), u.nf));
+                    case IMUL3_RR -> setReg(u.size, u.r1, imul(u.size, reg(u.size, u.r2), u.imm, u.nf));
+                    case IMUL3_RM -> setReg(u.size, u.r1, imul(u.size, read(ea(u), u.size), u.imm, u.nf));
+                    case MULDIV_R -> mulDiv(u, reg(u.size, u.r1));
+                    case MULDIV_M -> mulDiv(u, read(ea(u), u.size));
+                    case CMOV_RR -> {
+                        if (cond(u.cc)) setReg(u.size, u.r1, reg(u.size, u.r2));
+                        else if (u.size == 4) r[u.r1] &= 0xFFFF_FFFFL;
+                    }
+                    case CMOV_RM -> {
+                        long v = read(ea(u), u.size);
+                        if (cond(u.cc)) setReg(u.size, u.r1, v);
+                        else if (u.size == 4) r[u.r1] &= 0xFFFF_FFFFL;
+                    }
+                    case SETCC_R -> setReg(1, u.r1, cond(u.cc) ? 1 : 0);
+                    case SETCC_M -> write8(eaW(u), cond(u.cc) ? 1 : 0);
+                    default -> slow(u);
+                }
+                if (stopBlock) {
+                    i++;
+                    break;
+                }
+            }
+        } catch (RuntimeException e) {
+            retired += i;
+            rip = u.rip;
+            stopBlock = false;
+            throw e;
+        }
+        retired += i;
+        if (!u.setsRip) rip = u.next;
+        stopBlock = false;
+    }
+
+    final long branchTarget(Uop u, long t) {
+        if (u.size == 8) return t;
+        if (u.size == 4) return t & 0xFFFF_FFFFL;
+        return t & 0xFFFF;
+    }
+
+    // ---------------------------------------------------------------- ALU
+
+    final long alu(int kind, int size, long a, long b, boolean nf) {
+        long m = mask(size);
+        int bits = size * 8;
+        a &= m;
+        b &= m;
+        long res;
+        switch (kind) {
+            case ADD -> {
+                res = (a + b) & m;
+                if (!nf) setFlags(LF_ADD, bits, a, b, res);
+            }
+            case OR -> {
+                res = a | b;
+                if (!nf) setFlagsLogic(bits, res);
+            }
+            case ADC -> {
+                long c = cf() ? 1 : 0;
+                res = (a + b + c) & m;
+                if (!nf) { setFlags(LF_ADC, bits, a, b, res); lfCarry = c; }
+            }
+            case SBB -> {
+                long c = cf() ? 1 : 0;
+                res = (a - b - c) & m;
+                if (!nf) { setFlags(LF_SBB, bits, a, b, res); lfCarry = c; }
+            }
+            case AND -> {
+                res = a & b;
+                if (!nf) setFlagsLogic(bits, res);
+            }
+            case XOR -> {
+                res = a ^ b;
+                if (!nf) setFlagsLogic(bits, res);
+            }
+            default -> { // SUB, CMP
+                res = (a - b) & m;
+                if (!nf) setFlags(LF_SUB, bits, a, b, res);
+            }
+        }
+        return res;
+    }
+
+    final void aluMem(Uop u, long src) {
+        if (u.aux == CMP) {
+            alu(CMP, u.size, read(ea(u), u.size), src, u.nf);
+            return;
+        }
+        long a = eaW(u);
+        long v = read(a, u.size);
+        long res = alu(u.aux, u.size, v, src, true);
+        write(a, u.size, res);
+        if (!u.nf) alu(u.aux, u.size, v, src, false);
+    }
+
+    final long incdec(int size, long a, boolean inc, boolean nf) {
+        long m = mask(size);
+        long res = (inc ? a + 1 : a - 1) & m;
+        if (!nf) {
+            long c = cf() ? 1 : 0;
+            setFlags(inc ? LF_INC : LF_DEC, size * 8, a & m, 1, res);
+            lfCarry = c;
+        }
+        return res;
+    }
+
+    final long neg(int size, long a, boolean nf) {
+        long m = mask(size);
+        long res = -a & m;
+        if (!nf) setFlags(LF_SUB, size * 8, 0, a & m, res);
+        return res;
+    }
+
+    final void unaryMem(Uop u) {
+        long a = eaW(u);
+        long v = read(a, u.size);
+        long m = mask(u.size);
+        switch (u.op) {
+            case INC_M, DEC_M -> {
+                long res = (u.op == INC_M ? v + 1 : v - 1) & m;
+                write(a, u.size, res);
+                incdec(u.size, v, u.op == INC_M, u.nf);
+            }
+            case NOT_M -> write(a, u.size, ~v);
+            default -> {
+                write(a, u.size, -v & m);
+                neg(u.size, v, u.nf);
+            }
+        }
+    }
+
+    final void popMem(Uop u) {
+        long v = read(stackLin(r[4]), u.size);
+        long save = r[4];
+        setRsp(r[4] + u.size);
+        try {
+            write(eaW(u), u.size, v); // the address is computed with the incremented RSP
+        } catch (RuntimeException e) {
+            r[4] = save;
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------- shifts and rotates
+
+    final long shift(int kind, int size, long a, int count, boolean nf) {
+        int bits = size * 8;
+        long m = mask(size);
+        a &= m;
+        int c = count & (size == 8 ? 0x3F : 0x1F);
+        if (c == 0) return a;
+        long res;
+        switch (kind) {
+            case SHL, SAL -> {
+                res = c >= 64 ? 0 : (a << c) & m;
+                if (!nf) setFlags(LF_SHL, bits, a, c, res);
+            }
+            case SHR -> {
+                res = a >>> c;
+                if (!nf) setFlags(LF_SHR, bits, a, c, res);
+            }
+            case SAR -> {
+                res = (sext(size, a) >> c) & m;
+                if (!nf) setFlags(LF_SAR, bits, a, c, res);
+            }
+            case ROL -> {
+                int k = c % bits;
+                res = k == 0 ? a : ((a << k) | (a >>> (bits - k))) & m;
+                if (!nf) {
+                    long cfv = res & 1;
+                    long ofv = ((res >>> (bits - 1)) & 1) ^ cfv;
+                    setArith(CF | OF, cfv | ofv << 11);
+                }
+            }
+            case ROR -> {
+                int k = c % bits;
+                res = k == 0 ? a : ((a >>> k) | (a << (bits - k))) & m;
+                if (!nf) {
+                    long cfv = (res >>> (bits - 1)) & 1;
+                    long ofv = cfv ^ ((res >>> (bits - 2)) & 1);
+                    setArith(CF | OF, cfv | ofv << 11);
+                }
+            }
+            case RCL -> {
+                int k = size <= 2 ? c % (bits + 1) : c;
+                long cin = cf() ? 1 : 0;
+                res = a;
+                long carry = cin;
+                for (int j = 0; j < k; j++) {
+                    long out = (res >>> (bits - 1)) & 1;
+                    res = ((res << 1) | carry) & m;
+                    carry = out;
+                }
+                if (!nf) setArith(CF | OF, carry | ((((res >>> (bits - 1)) & 1) ^ carry) << 11));
+            }
+            default -> { // RCR
+                int k = size <= 2 ? c % (bits + 1) : c;
+                long cin = cf() ? 1 : 0;
+                res = a;
+                long carry = cin;
+                long of0 = ((a >>> (bits - 1)) & 1) ^ cin;
+                for (int j = 0; j < k; j++) {
+                    long out = res & 1;
+                    res = (res >>> 1) | (carry << (bits - 1));
+                    carry = out;
+                }
+                res &= m;
+                if (!nf) setArith(CF | OF, carry | (of0 << 11));
+            }
+        }
+        return res;
+    }
+
+    final void shiftMem(Uop u) {
+        long a = eaW(u);
+        long v = read(a, u.size);
+        int count = u.op == SHIFT_MI ? (int) u.imm : (int) r[1] & 0xFF;
+        // compute without flags first so a faulting store leaves the flags alone
+        long save = flags();
+        long res = shift(u.aux, u.size, v, count, u.nf);
+        int op = lfOp, bits = lfBits;
+        long d = lfDst, s = lfSrc, rr = lfRes, fl = rflags;
+        setFlagsRaw(save);
+        write(a, u.size, res);
+        lfOp = op; lfBits = bits; lfDst = d; lfSrc = s; lfRes = rr; rflags = fl;
+    }
+
+    // ---------------------------------------------------------------- multiply / divide
+
+    final long imul(int size, long a, long b, boolean nf) {
+        long sa = sext(size, a), sb = sext(size, b);
+        long res, full;
+        boolean ovf;
+        if (size == 8) {
+            res = sa * sb;
+            long hi = Math.multiplyHigh(sa, sb);
+            ovf = hi != (res >> 63);
+        } else {
+            full = sa * sb;
+            res = full & mask(size);
+            ovf = sext(size, res) != full;
+        }
+        if (!nf) mulFlags(size, res, ovf);
+        return res;
+    }
+
+    final void mulFlags(int size, long low, boolean ovf) {
+        long f = ovf ? CF | OF : 0;
+        long lm = low & mask(size);
+        if (lm == 0) f |= ZF;
+        if (((lm >>> (size * 8 - 1)) & 1) != 0) f |= SF;
+        if ((Integer.bitCount((int) lm & 0xFF) & 1) == 0) f |= PF;
+        setArith(ARITH, f);
+    }
+
+    /** MUL, IMUL, DIV, IDIV with the implicit rDX:rAX operands (aux: 4 MUL, 5 IMUL, 6 DIV, 7 IDIV). */
+    final void mulDiv(Uop u, long src) {
+        int size = u.size;
+        long m = mask(size);
+        src &= m;
+        switch (u.aux) {
+            case 4 -> { // MUL
+                if (size == 1) {
+                    long res = (r[0] & 0xFF) * src;
+                    setReg(2, 0, res);
+                    if (!u.nf) mulFlags(1, res, (res >>> 8) != 0);
+                } else if (size == 8) {
+                    long lo = r[0] * src, hi = Math.unsignedMultiplyHigh(r[0], src);
+                    r[0] = lo;
+                    r[2] = hi;
+                    if (!u.nf) mulFlags(8, lo, hi != 0);
+                } else {
+                    long res = (r[0] & m) * src;
+                    int bits = size * 8;
+                    setReg(size, 0, res);
+                    setReg(size, 2, res >>> bits);
+                    if (!u.nf) mulFlags(size, res, (res >>> bits) != 0);
+                }
+            }
+            case 5 -> { // IMUL one-operand
+                long sa = sext(size, r[0]), sb = sext(size, src);
+                if (size == 1) {
+                    long res = sa * sb;
+                    setReg(2, 0, res);
+                    if (!u.nf) mulFlags(1, res, sext(1, res) != res);
+                } else if (size == 8) {
+                    long lo = sa * sb, hi = Math.multiplyHigh(sa, sb);
+                    r[0] = lo;
+                    r[2] = hi;
+                    if (!u.nf) mulFlags(8, lo, hi != (lo >> 63));
+                } else {
+                    long res = sa * sb;
+                    int bits = size * 8;
+                    setReg(size, 0, res);
+                    setReg(size, 2, res >> bits);
+                    if (!u.nf) mulFlags(size, res, sext(size, res) != res);
+                }
+            }
+            case 6 -> { // DIV
+                if (src == 0) throw new Fault(Fault.DE, -1, 0);
+                if (size == 1) {
+                    long n = r[0] & 0xFFFF;
+                    long q = n / src;
+                    if (q > 0xFF) throw new Fault(Fault.DE, -1, 0);
+                    setReg(2, 0, (n % src) << 8 | q);
+                } else if (size == 8) {
+                    long hi = r[2], lo = r[0];
+                    if (Long.compareUnsigned(hi, src) >= 0) throw new Fault(Fault.DE, -1, 0);
+                    java.math.BigInteger n = new java.math.BigInteger(Long.toUnsignedString(hi))
+                        .shiftLeft(64).or(new java.math.BigInteger(Long.toUnsignedString(lo)));
+                    if (hi == 0) {
+                        r[0] = Long.divideUnsigned(lo, src);
+                        r[2] = Long.remainderUnsigned(lo, src);
+                    } else {
+                        java.math.BigInteger[] qr = n.divideAndRemainder(new java.math.BigInteger(Long.toUnsignedString(src)));
+                        r[0] = qr[0].longValue();
+                        r[2] = qr[1].longValue();
+                    }
+                } else {
+                    int bits = size * 8;
+                    long n = ((r[2] & m) << bits) | (r[0] & m);
+                    long q = Long.divideUnsigned(n, src), rem = Long.remainderUnsigned(n, src);
+                    if (Long.compareUnsigned(q, m) > 0) throw new Fault(Fault.DE, -1, 0);
+                    setReg(size, 0, q);
+                    setReg(size, 2, rem);
+                }
+            }
+            default -> { // IDIV
+                long d = sext(size, src);
+                if (d == 0) throw new Fault(Fault.DE, -1, 0);
+                if (size == 1) {
+                    long n = sext(2, r[0]);
+                    long q = n / d, rem = n % d;
+                    if (q != sext(1, q)) throw new Fault(Fault.DE, -1, 0);
+                    setReg(2, 0, (rem & 0xFF) << 8 | (q & 0xFF));
+                } else if (size == 8) {
+                    long hi = r[2], lo = r[0];
+                    java.math.BigInteger n = java.math.BigInteger.valueOf(hi).shiftLeft(64)
+                        .or(new java.math.BigInteger(Long.toUnsignedString(lo)));
+                    java.math.BigInteger[] qr = n.divideAndRemainder(java.math.BigInteger.valueOf(d));
+                    if (qr[0].bitLength() > 63) throw new Fault(Fault.DE, -1, 0);
+                    r[0] = qr[0].longValue();
+                    r[2] = qr[1].longValue();
+                } else {
+                    int bits = size * 8;
+                    long n = (r[2] << bits) | (r[0] & m);
+                    if (size == 2) n = sext(4, n);
+                    long q = n / d, rem = n % d;
+                    if (q != sext(size, q)) throw new Fault(Fault.DE, -1, 0);
+                    setReg(size, 0, q);
+                    setReg(size, 2, rem);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- everything else
+
+    /** Handlers for the less frequent operations, kept out of execBlock to keep it small. */
+    abstract void slow(Uop u);
+}

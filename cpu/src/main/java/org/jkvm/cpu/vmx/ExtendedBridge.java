@@ -1,0 +1,88 @@
+package org.jkvm.cpu.vmx;
+
+import org.jkvm.cpu.exec.Core;
+import org.jkvm.cpu.exec.GuestLinearMemory;
+import org.jkvm.cpu.exec.Uop;
+import org.jkvm.cpu.fault.Fault;
+import org.jkvm.cpu.xstate.XContext;
+import org.jkvm.cpu.xstate.XState;
+import org.jkvm.cpu.xstate.XsaveUnit;
+import org.jkvm.isa.Insn;
+
+/**
+ * Connects the interpreter to the extended-state unit (org.jkvm.cpu.xstate): XCR0/PKRU/XSS/XFD live in
+ * {@link XState}, and the XSAVE family runs in {@link XsaveUnit} against the guest's linear memory.
+ */
+final class ExtendedBridge implements Core.Extended {
+    static final int MSR_XFD = 0x1C4, MSR_XFD_ERR = 0x1C5, MSR_XSS = 0xDA0;
+
+    private final XState xs;
+    private final XsaveUnit unit;
+    private final XContext ctx;
+    private GuestLinearMemory mem;
+
+    ExtendedBridge(XState xs, XsaveUnit unit, XContext ctx) {
+        this.xs = xs;
+        this.unit = unit;
+        this.ctx = ctx;
+    }
+
+    void attach(Core core) {
+        this.mem = new GuestLinearMemory(core);
+    }
+
+    @Override public long xcr0() { return xs.xcr0(); }
+
+    @Override public int pkru() { return xs.pkru; }
+
+    @Override public void wrpkru(int v) {
+        xs.pkru = v;
+        xs.touch(1L << 9);
+    }
+
+    @Override public long xgetbv(int index) { return unit.xgetbv(ctx, index & 0xFFFF_FFFFL); }
+
+    @Override public Long rdmsr(int msr) {
+        return switch (msr) {
+            case MSR_XSS -> xs.xss();
+            case MSR_XFD -> xs.xfd();
+            case MSR_XFD_ERR -> xs.xfdErr();
+            default -> null;
+        };
+    }
+
+    @Override public boolean wrmsr(int msr, long v) {
+        switch (msr) {
+            case MSR_XSS -> xs.writeXss(v);
+            case MSR_XFD -> xs.writeXfd(v);
+            case MSR_XFD_ERR -> xs.writeXfdErr(v);
+            default -> { return false; }
+        }
+        return true;
+    }
+
+    @Override public void execute(Core core, Uop u) {
+        Insn in = (Insn) u.payload;
+        String m = in.mnemonic().name();
+        long edxEax = (core.r[2] << 32) | (core.r[0] & 0xFFFF_FFFFL);
+        boolean w = in.w();
+        switch (m) {
+            case "XSAVE", "XSAVE64" -> unit.xsave(ctx, mem, core.effectiveAddress(u), edxEax, w);
+            case "XSAVEOPT", "XSAVEOPT64" -> unit.xsaveopt(ctx, mem, core.effectiveAddress(u), edxEax, w);
+            case "XSAVEC", "XSAVEC64" -> unit.xsavec(ctx, mem, core.effectiveAddress(u), edxEax, w);
+            case "XRSTOR", "XRSTOR64" -> unit.xrstor(ctx, mem, core.effectiveAddress(u), edxEax, w);
+            case "XSAVES", "XSAVES64", "XRSTORS", "XRSTORS64" -> {
+                boolean save = m.startsWith("XSAVES");
+                if (core.guestMode) {
+                    if ((core.secControls & Vmcs.SEC_XSAVES) == 0) throw Fault.ud();
+                    if ((core.xssExitBitmap & edxEax) != 0) throw core.vmExit(u, save ? ExitReason.XSAVES : ExitReason.XRSTORS, 0);
+                }
+                if (save) unit.xsaves(ctx, mem, core.effectiveAddress(u), edxEax, w);
+                else unit.xrstors(ctx, mem, core.effectiveAddress(u), edxEax, w);
+            }
+            case "FXSAVE", "FXSAVE64" -> unit.fxsave(ctx, mem, core.effectiveAddress(u), w);
+            case "FXRSTOR", "FXRSTOR64" -> unit.fxrstor(ctx, mem, core.effectiveAddress(u), w);
+            default -> core.unimplemented(u);
+        }
+    }
+}

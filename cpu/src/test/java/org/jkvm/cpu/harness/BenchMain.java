@@ -1,0 +1,28 @@
+package org.jkvm.cpu.harness;
+
+import java.nio.file.Path;
+
+/**
+ * Runs a benchmark guest (default: ../shared/guests/bench-long.elf) on the software CPU through the test
+ * harness and prints the guest output, instructions retired, wall time and MIPS.
+ */
+public final class BenchMain {
+    public static void main(String[] args) throws Exception {
+        String shared = System.getProperty("jkvm.shared", "../shared");
+        Path image = Path.of(args.length > 0 ? args[0] : shared + "/guests/bench-long.elf");
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        for (int i = 0; i < runs; i++) {
+            try (MultibootHarness h = new MultibootHarness()) {
+                h.load(image);
+                long t0 = System.nanoTime();
+                int reason = h.run(Long.MAX_VALUE);
+                long t1 = System.nanoTime();
+                long n = h.cpu.retiredInstructions();
+                double s = (t1 - t0) / 1e9;
+                System.out.print(h.serial);
+                System.out.printf("exit %s status %d; %d instructions in %.3f s = %.1f MIPS%n",
+                    h.describeExit(reason).split(" ")[0], h.exitStatus, n, s, n / s / 1e6);
+            }
+        }
+    }
+}
