@@ -244,7 +244,8 @@ public final class Decoder {
             Form f = null;
             int osz = 0, asz = 0;
             for (Form c : cands) {
-                if (c.pp >= 0 ? c.pp != pp : (space != Form.LEGACY && !(map == 4 && pp <= 1))) continue;
+                if (c.pp >= 0 ? c.pp != pp && !(c.pp == Form.PP_NP && pp == Form.PP_66 && map == 4 && space == Form.EVEX)
+                        : (space != Form.LEGACY && !(map == 4 && pp <= 1))) continue;
                 if (c.w >= 0 && c.w != (W ? 1 : 0)) continue;
                 if (space != Form.LEGACY && (c.lmask & (1 << vexL)) == 0 && !(evexB && mod == 3 && c.er)) continue;
                 if (c.reg >= 0 && c.reg != regf) continue;
@@ -325,7 +326,14 @@ public final class Decoder {
         boolean operands(Form f) {
             Opnd[] ops = f.ops;
             int vl = space == Form.LEGACY ? 16 : space == Form.VEX ? (vexL == 0 ? 16 : 32) : 16 << vexL;
-            if (space == Form.EVEX && map != 4) {
+            if (space == Form.EVEX && map != 4 && !f.vector) {
+                // APX-extended EVEX GPR/opmask/tile instructions: the map-4 bit layout (NF in aaa[2]).
+                if (evexZ || evexB || (aaa & 3) != 0) return bad("reserved EVEX bits");
+                if ((aaa & 4) != 0) {
+                    if (!f.nfOk) return bad("NF not allowed");
+                    o.nf = true;
+                }
+            } else if (space == Form.EVEX && map != 4) {
                 if (evexB && mod == 3 && (f.er || f.sae)) {
                     if (f.er) o.rc = vexL;
                     else o.sae = true;
@@ -638,7 +646,7 @@ public final class Decoder {
             }
             int n = 1;
             boolean isBcst = false;
-            if (space == Form.EVEX && map != 4) {
+            if (space == Form.EVEX && map != 4 && f.vector) {
                 if (evexB) {
                     int e = f.bcst > 0 ? f.bcst : (W ? 8 : 4);
                     isBcst = true;
@@ -649,7 +657,7 @@ public final class Decoder {
                 }
                 if (dispBytes == 1) disp *= n;
             }
-            o.disp8n = space == Form.EVEX && map != 4 ? n : 1;
+            o.disp8n = space == Form.EVEX && map != 4 && f.vector ? n : 1;
             o.bcst = isBcst;
             o.memBase = base;
             o.memIndex = index;

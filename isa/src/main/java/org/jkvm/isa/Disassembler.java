@@ -29,7 +29,7 @@ public final class Disassembler {
         if (i.hasLock()) sb.append("lock ");
         if (i.hasRep()) sb.append("rep ");
         if (i.hasRepne()) sb.append("repne ");
-        if (i.nf && !f.scc) sb.append("{nf} ");
+        if (i.nf && !f.scc && f.nf != 1) sb.append("{nf} ");
         else if (f.evx && !i.nd) sb.append("{evex} ");
         String name = f.name;
         if (f.scc) name = name + SCC[i.scc];
@@ -228,7 +228,7 @@ public final class Disassembler {
         String index = i.memIndex >= 0 ? regName(ic, i.memIndex) : null;
         int scale = i.memScale;
         if (index == null && i.sib >= 0 && base != null && ((i.sib >> 3) & 7) == 4 && i.memBase != 4 && i.memBase != 12
-                && od.vsib == 0) {
+                && od.vsib == 0 && !i.form.tile) {
             index = i.addrSize == 8 ? "riz" : "eiz";
         }
         long disp = i.memDisp;

@@ -53,6 +53,10 @@ public final class Form {
     final boolean modrm;
     /** Any operand uses VEX/EVEX.vvvv. */
     final boolean usesV;
+    /** Has a vector register operand (EVEX masking, broadcast and disp8*N apply). */
+    final boolean vector;
+    /** Has a tile register operand (LLVM prints its SIB memory without riz). */
+    final boolean tile;
     /** Intel mnemonic prefix such as "{evex} " decided by the table (rare). */
     final String intelOverride;
 
@@ -109,6 +113,13 @@ public final class Form {
             v |= o.usesVvvv();
         }
         this.opText = sb.toString();
+        boolean vec = false, t = false;
+        for (Opnd o : ops) {
+            vec |= o.kind == Opnd.Kind.VEC || o.vsib != 0;
+            t |= o.kind == Opnd.Kind.TMM;
+        }
+        this.vector = vec;
+        this.tile = t;
         this.modrm = m || a.modrm || reg >= 0 || mod != MOD_ANY || rm >= 0;
         this.usesV = v;
     }
@@ -226,7 +237,7 @@ public final class Form {
             switch (t) {
                 case "VEX" -> space = VEX;
                 case "EVEX" -> space = EVEX;
-                case "0F" -> { if (!sawOpcode) map = 1; else opcode = 0x0F; sawMap = true; }
+                case "0F" -> { if (!sawOpcode && !sawMap) { map = 1; sawMap = true; } else { opcode = 0x0F; sawOpcode = true; } }
                 case "0F38" -> { map = 2; sawMap = true; }
                 case "0F3A" -> { map = 3; sawMap = true; }
                 case "M4" -> { map = 4; sawMap = true; }

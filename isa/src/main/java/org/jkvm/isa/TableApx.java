@@ -142,8 +142,8 @@ final class TableApx {
         };
         for (String k : kmov) {
             String feat = k.startsWith("kmovw") ? "F=AVX512F" : k.startsWith("kmovb") ? "F=AVX512DQ" : "F=AVX512BW";
-            l.add(k.replace("| ", "| VEX L0 ") + " | " + feat);
-            l.add(k.replace("| ", "| EVEX L0 ") + " | " + feat + (k.contains("90 /r:r") ? " evx" : ""));
+            l.add(k.replace("| ", "| VEX L0 ") + " | nosfx " + feat);
+            l.add(k.replace("| ", "| EVEX L0 ") + " | nosfx " + feat + (k.contains("90 /r:r") ? " evx" : ""));
         }
         String[] amx = {
             "ldtilecfg M | NP 0F38 49 /0:m W0 | F=AMX_TILE X=0x20000",
@@ -156,7 +156,7 @@ final class TableApx {
         };
         for (String a : amx) {
             String[] p = a.split("\\|");
-            String x = a.contains("X=") ? "" : " X=0x60000";
+            String x = (a.contains("X=") ? "" : " X=0x60000") + " nosfx";
             l.add(p[0] + "| VEX L0 " + p[1].trim() + " |" + p[2] + x);
             l.add(p[0] + "| EVEX L0 " + p[1].trim() + " |" + p[2] + x);
         }

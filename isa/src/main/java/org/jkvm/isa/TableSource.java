@@ -23,6 +23,7 @@ final class TableSource {
         s.add(new Section(null, false, TableVex.LINES));
         s.add(new Section(null, false, TableEvex.LINES));
         s.add(new Section(CpuFeature.APX_F, true, TableApx.lines()));
+        s.add(new Section(null, false, TableAmx.LINES));
         return s;
     }
 
