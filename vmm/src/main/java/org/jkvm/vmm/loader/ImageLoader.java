@@ -50,6 +50,23 @@ public final class ImageLoader {
         return b.getInt(at) & 0xFFFFFFFFL;
     }
 
+    /** Checks the format without loading (so a bad image is reported before a backend is opened). */
+    public static void check(byte[] image, boolean entry64) throws ImageFormatException {
+        if (entry64) {
+            if (!ElfImage.isElf(image)) throw new ImageFormatException("not a Multiboot or ELF image (--entry64 needs an ELF64 file)");
+            if (!ElfImage.parse(image).is64()) throw new ImageFormatException("--entry64 needs an ELF64 image; this one is ELF32");
+            return;
+        }
+        MultibootHeader h = findHeader(image);
+        if (h == null) {
+            if (ElfImage.isElf(image)) {
+                throw new ImageFormatException("ELF image has no Multiboot header (use --entry64 for a 64-bit ELF program)");
+            }
+            throw new ImageFormatException("not a Multiboot or ELF image");
+        }
+        if ((h.flags() & MBF_AOUT_KLUDGE) == 0) ElfImage.parse(image);
+    }
+
     public static BootState load(byte[] image, boolean entry64, String cmdline, List<Module> modules, GuestMemory mem)
             throws ImageFormatException {
         return entry64 ? loadEntry64(image, cmdline, modules, mem) : loadMultiboot(image, cmdline, modules, mem);
