@@ -32,7 +32,10 @@ final class Guest implements AutoCloseable {
     final Arena arena;
     final MemorySegment ram;
 
-    Guest(long size) throws KvmException {
+    Guest(long size) throws KvmException { this(size, false); }
+
+    /** With {@code splitIrqchip}, the local APIC is KVM's (KVM_CAP_SPLIT_IRQCHIP, set before the vCPU exists). */
+    Guest(long size, boolean splitIrqchip) throws KvmException {
         hv = KvmAvailable.openOrSkip();
         Vm v = null;
         Arena a = Arena.ofShared();
@@ -40,6 +43,7 @@ final class Guest implements AutoCloseable {
             ram = a.allocate(size, 4096);
             v = hv.createVm();
             v.setUserMemoryRegion(0, 0, 0, ram);
+            if (splitIrqchip) v.createSplitIrqchip();
             vcpu = v.createVcpu(0);
             // what a VMM does first: without CPUID LM the guest's own WRMSR to EFER.LME is a #GP
             vcpu.setCpuid2(hv.supportedCpuid());
