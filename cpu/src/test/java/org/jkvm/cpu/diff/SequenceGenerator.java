@@ -99,14 +99,18 @@ final class SequenceGenerator {
                 Arrays.fill(data, at, at + 1 + rnd.nextInt(63), rnd.nextBoolean() ? (byte) 0 : (byte) -1);
             }
             int units = 1 + rnd.nextInt(maxUnits);
+            List<int[]> cuts = new ArrayList<>();
             for (int u = 0; u < units; u++) {
                 unit();
                 unitDone();
+                if (jumps.isEmpty()) cuts.add(new int[] {len, poison});
             }
             for (int[] j : jumps) patch(j);
             jumps.clear();
+            if (cuts.isEmpty() || cuts.get(cuts.size() - 1)[0] != len) cuts.add(new int[] {len, poison});
             return new Sequence("random case, seed " + caseSeed + " (rerun alone: -Djkvm.diff.case=" + caseSeed + ")", address, Arrays.copyOf(code, len), List.copyOf(listing),
-                new ArchState(gpr.clone(), flags, data), poison);
+                new ArchState(gpr.clone(), flags, data), poison, cuts.stream().mapToInt(c -> c[0]).toArray(),
+                cuts.stream().mapToInt(c -> c[1]).toArray());
         }
 
         private void unitDone() {

@@ -1,0 +1,72 @@
+package org.jkvm.cpu.diff;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Random integer sequences run on the host CPU and on the software CPU from the same state must agree on
+ * every GPR, every defined arithmetic flag and the data area. The normal run is a fixed seed and a few
+ * thousand sequences; {@code -Djkvm.long=true} runs {@code jkvm.diff.count} (default 200000) from
+ * {@code jkvm.diff.seed}; {@code -Djkvm.diff.case=N} reruns the single case a failure printed.
+ */
+class DifferentialTest {
+    static final long SEED = Long.getLong("jkvm.diff.seed", 0x6A6B_766DL);
+    static final boolean LONG = Boolean.getBoolean("jkvm.long");
+    static final int COUNT = LONG ? Integer.getInteger("jkvm.diff.count", 200_000) : 4000;
+    private static final int MAX_REPORTS = 5;
+
+    @Test
+    void randomSequencesAgreeWithTheHostAtCpl3() {
+        run(3, SEED, COUNT);
+    }
+
+    @Test
+    void randomSequencesAgreeWithTheHostAtCpl0() {
+        run(0, SEED ^ 0x5A5A, COUNT / 8);
+    }
+
+    @Test
+    void singleCaseFromTheCommandLine() {
+        String c = System.getProperty("jkvm.diff.case");
+        assumeTrue(c != null && !c.isEmpty(), "no -Djkvm.diff.case given");
+        assumeTrue(HostSupport.reason() == null, HostSupport::reason);
+        try (NativeCpu host = new NativeCpu();
+             SoftCpu soft = new SoftCpu(host.base(), host.sequenceAddress(), 3, false)) {
+            Sequence s = new SequenceGenerator(host.base(), host.sequenceAddress(), HostCpuid::has).generate(Long.parseLong(c));
+            String r = new Differ(host, soft).check(s);
+            if (r != null) fail(r);
+        }
+    }
+
+    static void run(int cpl, long seed, int count) {
+        assumeTrue(HostSupport.reason() == null, HostSupport::reason);
+        try (NativeCpu host = new NativeCpu();
+             SoftCpu soft = new SoftCpu(host.base(), host.sequenceAddress(), cpl, false)) {
+            SequenceGenerator gen = new SequenceGenerator(host.base(), host.sequenceAddress(), HostCpuid::has);
+            Differ differ = new Differ(host, soft);
+            List<String> reports = new ArrayList<>();
+            Map<String, Integer> culprits = new TreeMap<>();
+            int failed = 0;
+            for (int i = 0; i < count; i++) {
+                Sequence s = gen.generate(SequenceGenerator.caseSeed(seed, i));
+                Differ.Finding f = differ.find(s);
+                if (f != null) {
+                    failed++;
+                    culprits.merge(f.culprit(), 1, Integer::sum);
+                    if (reports.size() < MAX_REPORTS) reports.add(f.report());
+                }
+            }
+            if (failed > 0) {
+                fail(failed + " of " + count + " sequences disagree (CPL " + cpl + ", seed " + seed + ").\n"
+                    + "First disagreeing instruction, by form: " + culprits + "\nThe first " + reports.size()
+                    + " cases:\n" + String.join("\n", reports));
+            }
+        }
+    }
+}
