@@ -37,6 +37,9 @@ public final class Decoder {
         return new Ctx(this.mode, out, code, off, limit, hardLimit).run();
     }
 
+    /** For tests: whether REX2 may precede this map/opcode. */
+    static boolean rex2AllowedForTest(int map, int op, boolean w) { return Ctx.rex2Allowed(map, op, w); }
+
     private static void reset(Insn o) {
         o.form = null; o.invalid = null; o.length = 0; o.prefixes = 0; o.segOverride = -1; o.segment = 3;
         o.nops = 0; o.op0 = o.op1 = o.op2 = o.op3 = o.op4 = 0; o.memBase = -1; o.memIndex = -1; o.memScale = 1;

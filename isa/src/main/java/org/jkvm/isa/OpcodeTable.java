@@ -63,6 +63,8 @@ final class OpcodeTable {
         int s = 0;
         if (f.rex2Only) s += 64;
         if (f.pp >= 0) s += 32;
+        // Map 4: NP also admits 66 (16-bit operand size), so an explicit 66/F3/F2 form must be tried first.
+        if (f.space == Form.EVEX && f.map == 4 && f.pp > 0) s += 48;
         if (f.rm >= 0) s += 16;
         if (f.reg >= 0) s += 8;
         if (f.w >= 0) s += 4;
