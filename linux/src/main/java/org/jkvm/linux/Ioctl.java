@@ -2,6 +2,7 @@ package org.jkvm.linux;
 
 import org.jkvm.api.uabi.KvmCpuid2;
 import org.jkvm.api.uabi.KvmFpu;
+import org.jkvm.api.uabi.KvmLapicState;
 import org.jkvm.api.uabi.KvmMsrList;
 import org.jkvm.api.uabi.KvmMsrs;
 import org.jkvm.api.uabi.KvmRegs;
@@ -35,10 +36,15 @@ enum Ioctl {
     KVM_INTERRUPT(Dir.WRITE, 0x86, KvmStructs.INTERRUPT.size()),
     KVM_GET_MSRS(Dir.READ_WRITE, 0x88, KvmMsrs.HEADER_SIZE),
     KVM_SET_MSRS(Dir.WRITE, 0x89, KvmMsrs.HEADER_SIZE),
+    KVM_SET_SIGNAL_MASK(Dir.WRITE, 0x8b, KvmStructs.SIGNAL_MASK.size()),
     KVM_GET_FPU(Dir.READ, 0x8c, KvmFpu.SIZE),
+    KVM_GET_LAPIC(Dir.READ, 0x8e, KvmLapicState.SIZE),
+    KVM_SET_LAPIC(Dir.WRITE, 0x8f, KvmLapicState.SIZE),
     KVM_SET_FPU(Dir.WRITE, 0x8d, KvmFpu.SIZE),
     KVM_SET_CPUID2(Dir.WRITE, 0x90, KvmCpuid2.HEADER_SIZE),
     KVM_GET_CPUID2(Dir.READ_WRITE, 0x91, KvmCpuid2.HEADER_SIZE),
+    KVM_GET_MP_STATE(Dir.READ, 0x98, KvmStructs.MP_STATE.size()),
+    KVM_SET_MP_STATE(Dir.WRITE, 0x99, KvmStructs.MP_STATE.size()),
     KVM_GET_VCPU_EVENTS(Dir.READ, 0x9f, KvmVcpuEvents.SIZE),
     KVM_SET_VCPU_EVENTS(Dir.WRITE, 0xa0, KvmVcpuEvents.SIZE),
     KVM_GET_XSAVE(Dir.READ, 0xa4, KvmXsave.LEGACY_SIZE),

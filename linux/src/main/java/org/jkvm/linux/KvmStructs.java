@@ -36,5 +36,14 @@ final class KvmStructs {
         .field("irq", 0, 4)
         .build();
 
-    static final List<CStruct> ALL = List.of(USERSPACE_MEMORY_REGION, ENABLE_CAP, MSI, INTERRUPT);
+    /** Followed by {@code len} bytes of kernel sigset (8 on x86-64). */
+    static final CStruct SIGNAL_MASK = CStruct.of("kvm_signal_mask", 4)
+        .field("len", 0, 4)
+        .build();
+
+    static final CStruct MP_STATE = CStruct.of("kvm_mp_state", 4)
+        .field("mp_state", 0, 4)
+        .build();
+
+    static final List<CStruct> ALL = List.of(USERSPACE_MEMORY_REGION, ENABLE_CAP, MSI, INTERRUPT, SIGNAL_MASK, MP_STATE);
 }

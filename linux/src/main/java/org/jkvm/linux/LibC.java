@@ -30,7 +30,8 @@ final class LibC {
     private static final VarHandle ERRNO =
         CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
-    private static final MethodHandle OPEN, CLOSE, IOCTL, MMAP, MUNMAP, SYSCALL;
+    private static final MethodHandle OPEN, CLOSE, IOCTL, MMAP, MUNMAP, SYSCALL, SYSCALL3, PTHREAD_SIGMASK, SIGNAL,
+        SIGTIMEDWAIT;
 
     static {
         Linker linker = Linker.nativeLinker();
@@ -48,6 +49,54 @@ final class LibC {
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), errno);
         SYSCALL = linker.downcallHandle(libc.findOrThrow("syscall"),
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), errno, Linker.Option.firstVariadicArg(1));
+        SYSCALL3 = linker.downcallHandle(libc.findOrThrow("syscall"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), errno,
+            Linker.Option.firstVariadicArg(1));
+        PTHREAD_SIGMASK = linker.downcallHandle(libc.findOrThrow("pthread_sigmask"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+        SIGNAL = linker.downcallHandle(libc.findOrThrow("signal"), FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG),
+            errno);
+        SIGTIMEDWAIT = linker.downcallHandle(libc.findOrThrow("sigtimedwait"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG), errno);
+    }
+
+    static final long SYS_GETPID = 39, SYS_GETTID = 186, SYS_TGKILL = 234;
+    static final int SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
+    /** glibc's sigset_t is 1024 bits; the kernel's (what KVM_SET_SIGNAL_MASK takes) is its first 64. */
+    static final int GLIBC_SIGSET_BYTES = 128, KERNEL_SIGSET_BYTES = 8;
+    static final long SIG_IGN = 1;
+
+    static long syscall3(MemorySegment capture, long number, long a1, long a2, long a3) {
+        try {
+            return (long) SYSCALL3.invokeExact(capture, number, a1, a2, a3);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** pthread_sigmask: returns 0 or an error number (it does not use errno). */
+    static int pthreadSigmask(int how, long set, long oldSet) {
+        try {
+            return (int) PTHREAD_SIGMASK.invokeExact(how, set, oldSet);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static long signal(MemorySegment capture, int sig, long handler) {
+        try {
+            return (long) SIGNAL.invokeExact(capture, sig, handler);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int sigtimedwait(MemorySegment capture, long set, long info, long timeout) {
+        try {
+            return (int) SIGTIMEDWAIT.invokeExact(capture, set, info, timeout);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     private LibC() {}

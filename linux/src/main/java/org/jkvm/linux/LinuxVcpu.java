@@ -2,7 +2,9 @@ package org.jkvm.linux;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jkvm.api.Capability;
 import org.jkvm.api.Errno;
@@ -12,6 +14,7 @@ import org.jkvm.api.exit.VcpuExit;
 import org.jkvm.api.uabi.KvmCpuid2;
 import org.jkvm.api.uabi.KvmCpuidEntry2;
 import org.jkvm.api.uabi.KvmFpu;
+import org.jkvm.api.uabi.KvmLapicState;
 import org.jkvm.api.uabi.KvmMsrEntry;
 import org.jkvm.api.uabi.KvmMsrs;
 import org.jkvm.api.uabi.KvmRegs;
@@ -34,6 +37,13 @@ final class LinuxVcpu implements Vcpu {
     private final Arena arena;
     private final KvmRun run;
     private final MemorySegment runCapture;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** The thread id inside (or entering) KVM_RUN, 0 otherwise: where {@link #kick} sends its signal. */
+    private volatile long runningTid;
+    /** Orders kick()'s read-and-signal against run()'s reset-and-drain, so no kick signal outlives its Interrupted. */
+    private final Object kickLock = new Object();
+    /** The signal mask KVM_RUN was last given (KVM_SET_SIGNAL_MASK), or -1 before the first run. */
+    private long runMask = -1;
 
     private LinuxVcpu(LinuxVm vm, int id, Fd fd, Arena arena, KvmRun run, MemorySegment runCapture) {
         this.vm = vm;
@@ -227,7 +237,7 @@ final class LinuxVcpu implements Vcpu {
     /** Ignored once closed (there is no kvm_run left to write). */
     @Override
     public void requestInterruptWindow(boolean request) {
-        if (fd.isClosed()) return;
+        if (closed.get()) return;
         try {
             run.setRequestInterruptWindow(request);
         } catch (IllegalStateException closedMeanwhile) {
@@ -238,7 +248,7 @@ final class LinuxVcpu implements Vcpu {
     /** False once closed. */
     @Override
     public boolean readyForInterruptInjection() {
-        if (fd.isClosed()) return false;
+        if (closed.get()) return false;
         try {
             return run.readyForInterruptInjection();
         } catch (IllegalStateException closedMeanwhile) {
@@ -249,28 +259,102 @@ final class LinuxVcpu implements Vcpu {
     /** The kvm_run area itself, for callers that need members the typed API does not carry (cr8, if_flag, ...). */
     KvmRun kvmRun() { return run; }
 
+    /**
+     * KVM_RUN. EINTR (a {@link #kick}, another signal, or immediate_exit) is {@link VcpuExit.Interrupted}; the
+     * kick's immediate_exit and pending signal are consumed before returning, so the next run proceeds.
+     */
     @Override
     public VcpuExit run() throws KvmException {
-        int r = fd.ioctl(Ioctl.KVM_RUN, 0, runCapture);
-        if (r < 0) {
-            if (-r == Errno.EINTR.code) return new VcpuExit.Interrupted();
-            throw Fd.error(-r, "KVM_RUN on vCPU " + id);
+        long[] thread = Kick.prepareThread();
+        if (thread[1] != runMask) {
+            set(Ioctl.KVM_SET_SIGNAL_MASK, KvmStructs.SIGNAL_MASK.size() + LibC.KERNEL_SIGSET_BYTES,
+                s -> Kick.writeSignalMask(s, thread[1]));
+            runMask = thread[1];
         }
+        synchronized (kickLock) {
+            runningTid = thread[0];
+        }
+        VarHandle.fullFence(); // publish the tid before KVM reads immediate_exit (pairs with kick())
+        int r;
         try {
+            r = fd.ioctl(Ioctl.KVM_RUN, 0, runCapture);
+        } finally {
+            synchronized (kickLock) {
+                runningTid = 0; // from here on a kick signals nobody; one sent before is already pending here
+            }
+            if (closed.get()) closeArenaIfIdle();
+        }
+        if (r == -Errno.EINTR.code) Kick.drain(); // even when closing: the thread may run another vCPU next
+        try {
+            if (r < 0) {
+                if (-r != Errno.EINTR.code) throw Fd.error(-r, "KVM_RUN on vCPU " + id);
+                run.setImmediateExit(false);
+                return new VcpuExit.Interrupted();
+            }
             return run.exit();
         } catch (IllegalStateException closedMeanwhile) {
             throw new KvmException(Errno.EBADF, "vCPU " + id + " closed while running");
         }
     }
 
+    /**
+     * immediate_exit plus, when a run is in progress, the kick signal: the running KVM_RUN returns EINTR, or the
+     * next one completes the last exit's I/O and returns EINTR without running the guest. run() consumes both.
+     */
+    @Override
+    public void kick() {
+        if (closed.get()) return;
+        try {
+            run.setImmediateExit(true);
+        } catch (IllegalStateException closedMeanwhile) {
+            return;
+        }
+        VarHandle.fullFence(); // immediate_exit before reading the tid (pairs with run())
+        synchronized (kickLock) {
+            long tid = runningTid;
+            if (tid != 0) Kick.send(tid);
+        }
+    }
+
+    @Override
+    public int getMpState() throws KvmException {
+        return get(Ioctl.KVM_GET_MP_STATE, KvmStructs.MP_STATE.size(), s -> KvmStructs.MP_STATE.field("mp_state").getInt(s));
+    }
+
+    @Override
+    public void setMpState(int state) throws KvmException {
+        set(Ioctl.KVM_SET_MP_STATE, KvmStructs.MP_STATE.size(), s -> KvmStructs.MP_STATE.field("mp_state").set(s, state));
+    }
+
+    /** KVM_GET_LAPIC: EINVAL without an in-kernel local APIC (no split irqchip). */
+    @Override
+    public KvmLapicState getLapic() throws KvmException {
+        return get(Ioctl.KVM_GET_LAPIC, KvmLapicState.SIZE, KvmLapicState::fromBytes);
+    }
+
+    @Override
+    public void setLapic(KvmLapicState state) throws KvmException {
+        nonNull(state, "kvm_lapic_state");
+        set(Ioctl.KVM_SET_LAPIC, KvmLapicState.SIZE, state::write);
+    }
+
+    /** Kicks a running KVM_RUN out first; the kvm_run mapping goes when no run is using it any more. */
     @Override
     public void close() {
-        if (fd.isClosed()) return;
+        if (!closed.compareAndSet(false, true)) return;
+        synchronized (kickLock) {
+            long tid = runningTid;
+            if (tid != 0) Kick.send(tid);
+        }
         fd.close();
+        closeArenaIfIdle();
+    }
+
+    private void closeArenaIfIdle() {
         try {
             arena.close();
-        } catch (IllegalStateException alreadyClosed) {
-            // a concurrent close got there first
+        } catch (IllegalStateException inUseOrClosed) {
+            // a run() still inside KVM_RUN holds it; that run() closes it on its way out
         }
     }
 

@@ -9,7 +9,7 @@ public final class Uabi {
     public static final List<CStruct> STRUCTS = List.of(
         KvmRegs.LAYOUT, KvmSegment.LAYOUT, KvmDtable.LAYOUT, KvmSregs.LAYOUT, KvmFpu.LAYOUT, KvmXsave.LAYOUT,
         KvmXcr.LAYOUT, KvmXcrs.LAYOUT, KvmMsrEntry.LAYOUT, KvmMsrs.LAYOUT, KvmMsrList.LAYOUT,
-        KvmCpuidEntry2.LAYOUT, KvmCpuid2.LAYOUT, KvmVcpuEvents.LAYOUT, KvmRun.LAYOUT);
+        KvmCpuidEntry2.LAYOUT, KvmCpuid2.LAYOUT, KvmVcpuEvents.LAYOUT, KvmRun.LAYOUT, KvmLapicState.LAYOUT);
 
     /**
      * C source that includes {@code <linux/kvm.h>} and prints, for each struct, a line
