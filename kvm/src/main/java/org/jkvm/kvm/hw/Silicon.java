@@ -64,6 +64,9 @@ public interface Silicon {
     /** Supplies the data of an MMIO read exit; the instruction restarts and consumes it on the next entry. */
     void completeMmioRead(long gpa, int size, long value);
 
+    /** A machine check arrives after {@code afterInstructions} more guest instructions (an EXCEPTION_NMI exit, vector 18). */
+    void injectMachineCheck(long afterInstructions);
+
     /** MSRs VMX does not keep in the VMCS but the guest owns while it runs (STAR, LSTAR, ..., TSC_AUX). */
     long readMsr(int index);
 

@@ -42,6 +42,8 @@ import org.jkvm.kvm.xcr.Xfeatures;
  */
 public final class RunLoop {
     static final int FASTPATH_NONE = 0, FASTPATH_REENTER = 1, FASTPATH_HANDLED = 2;
+    /** -Djkvm.kvm.trace=true: every VM-exit on stderr (reason, RIP, qualification, interruption info). */
+    private static final boolean TRACE = Boolean.getBoolean("jkvm.kvm.trace");
     /** CR4 bits KVM owns (their writes exit): OSXSAVE and PKE change CPUID and the XSAVE switch. */
     static final long CR4_HOST_OWNED = CR4_OSXSAVE | CR4_PKE;
 
@@ -71,8 +73,6 @@ public final class RunLoop {
     private int injectedExtInt = -1;
     private long cr8NoLapic;
     private long instructionsLeft;
-    /** Guest instructions in a machine-check run: the exit that ends it is reported as #MC. */
-    private boolean mcArmed;
     private final int[] cpuidOut = new int[4];
 
     public RunLoop(SoftVcpu v, KvmOptions o) {
@@ -321,14 +321,14 @@ public final class RunLoop {
         }
         long budget = instructionsLeft;
         long mcAfter = host.events().machineCheckAfter();
-        mcArmed = false;
-        if (mcAfter > 0 && (budget <= 0 || mcAfter < budget)) {
-            budget = mcAfter;
-            mcArmed = true;
-        }
+        if (mcAfter > 0) cpu.injectMachineCheck(mcAfter);
         long vr = regs.vmreads();
         int reason = cpu.enter(vmcs, budget);
         cycles.add(SwitchOp.VM_ROUNDTRIP);
+        if (TRACE) {
+            System.err.printf("vcpu%d exit %s rip=%x qual=%x intr=%x%n", v.id(), ExitReason.name(reason),
+                vmcs.read(VmcsField.GUEST_RIP), vmcs.read(VmcsField.EXIT_QUALIFICATION), vmcs.read(VmcsField.VM_EXIT_INTR_INFO));
+        }
         for (int i = 0; i < 16; i++) if (i != 4) g[i] = cpu.gpr(i);
         cycles.add(SwitchOp.GPR_MOVE, 15);
         if (egprs) {
@@ -339,16 +339,8 @@ public final class RunLoop {
             cycles.add(SwitchOp.EGPR_PAIR_MOVE, 8);
         }
         regs.afterExit();
-        if (reason == budgetReason) {
-            if (mcArmed) {
-                // The machine check arrived at this instruction boundary: VMX reports it as exception 18.
-                reason = ExitReason.EXCEPTION_NMI;
-                vmcs.write(VmcsField.VM_EXIT_REASON, reason);
-                vmcs.write(VmcsField.VM_EXIT_INTR_INFO, Vmcs.intrInfo(18, Vmcs.INTR_TYPE_HARD_EXCEPTION, false));
-                if (instructionsLeft > 0) instructionsLeft = Math.max(1, instructionsLeft - mcAfter);
-            } else {
-                instructionsLeft = -1;
-            }
+        if (reason == budgetReason && instructionsLeft > 0) {
+            instructionsLeft = -1;
         } else if (instructionsLeft > 0) {
             instructionsLeft = Math.max(1, instructionsLeft - Math.max(1, cpu.lastRetired()));
         }

@@ -1,0 +1,139 @@
+package org.jkvm.kvm.guest;
+
+import java.io.ByteArrayOutputStream;
+
+/**
+ * Guest machine code for the tests, written as named instructions. Raw encodings (SDM vol. 2 and the isa
+ * spec's REX2 table) until the isa module's assembler exposes a mnemonic-level API; each method names exactly
+ * one instruction.
+ */
+public final class Code {
+    private final ByteArrayOutputStream b = new ByteArrayOutputStream();
+    public final long base;
+
+    public Code(long base) { this.base = base; }
+
+    public long here() { return base + b.size(); }
+
+    public byte[] bytes() { return b.toByteArray(); }
+
+    private Code emit(int... bytes) {
+        for (int x : bytes) b.write(x);
+        return this;
+    }
+
+    private Code imm32(long v) {
+        for (int i = 0; i < 4; i++) b.write((int) (v >>> (8 * i)));
+        return this;
+    }
+
+    private Code imm64(long v) {
+        for (int i = 0; i < 8; i++) b.write((int) (v >>> (8 * i)));
+        return this;
+    }
+
+    /**
+     * r = imm64 for r = 0..31. A sign-extended imm32 uses MOV r/m64, imm32 (C7 /0); a full 64-bit value is loaded
+     * RIP-relative from an inline constant jumped over (MOV r64, [RIP+2]; JMP +8; dq imm), which only needs the
+     * plainest instructions.
+     */
+    public Code movImm(int r, long v) {
+        if (v == (int) v) {
+            if (r >= 16) emit(0xD5, 0x18 | ((r >> 3) & 1));
+            else emit(0x48 | ((r >> 3) & 1));
+            return emit(0xC7, 0xC0 | (r & 7)).imm32(v);
+        }
+        if (r >= 16) emit(0xD5, 0x48 | ((r >> 3) & 1) << 2);
+        else emit(0x48 | ((r >> 3) & 1) << 2);
+        emit(0x8B, 0x05 | (r & 7) << 3).imm32(2);
+        return emit(0xEB, 0x08).imm64(v);
+    }
+
+    /** MOV dst, src (64-bit, any of R0-R31). */
+    public Code mov(int dst, int src) {
+        if (dst >= 16 || src >= 16) {
+            int p = 0x08 | ((src >> 4) & 1) << 6 | ((dst >> 4) & 1) << 4 | ((src >> 3) & 1) << 2 | ((dst >> 3) & 1);
+            return emit(0xD5, p, 0x89, 0xC0 | (src & 7) << 3 | (dst & 7));
+        }
+        return emit(0x48 | ((src >> 3) & 1) << 2 | ((dst >> 3) & 1), 0x89, 0xC0 | (src & 7) << 3 | (dst & 7));
+    }
+
+    /** MOV [RBX + disp32], r64 (R0-R15). */
+    public Code storeRbx(int disp, int src) {
+        return emit(0x48 | ((src >> 3) & 1) << 2, 0x89, 0x83 | (src & 7) << 3).imm32(disp);
+    }
+
+    /** OUT imm8, AL. */
+    public Code outAl(int port) { return emit(0xE6, port); }
+
+    /** OUT DX, EAX. */
+    public Code outDxEax() { return emit(0xEF); }
+
+    /** IN AL, imm8. */
+    public Code inAl(int port) { return emit(0xE4, port); }
+
+    public Code invd() { return emit(0x0F, 0x08); }
+
+    public Code hlt() { return emit(0xF4); }
+
+    public Code sti() { return emit(0xFB); }
+
+    public Code cli() { return emit(0xFA); }
+
+    public Code nop() { return emit(0x90); }
+
+    public Code cpuid() { return emit(0x0F, 0xA2); }
+
+    public Code wrmsr() { return emit(0x0F, 0x30); }
+
+    public Code rdmsr() { return emit(0x0F, 0x32); }
+
+    public Code xsetbv() { return emit(0x0F, 0x01, 0xD1); }
+
+    public Code xgetbv() { return emit(0x0F, 0x01, 0xD0); }
+
+    public Code wrpkru() { return emit(0x0F, 0x01, 0xEF); }
+
+    public Code rdpkru() { return emit(0x0F, 0x01, 0xEE); }
+
+    /** MOV ECX, imm32 etc.: MOV r32, imm32 (zero-extends). */
+    public Code movImm32(int r, long v) {
+        if (r >= 8) emit(0x41);
+        return emit(0xB8 + (r & 7)).imm32(v);
+    }
+
+    /** INC r64. */
+    public Code inc(int r) { return emit(0x48 | ((r >> 3) & 1), 0xFF, 0xC0 | (r & 7)); }
+
+    /** DEC r64. */
+    public Code dec(int r) { return emit(0x48 | ((r >> 3) & 1), 0xFF, 0xC8 | (r & 7)); }
+
+    /** JNZ rel32 to {@code target}. */
+    public Code jnz(long target) {
+        long rel = target - (here() + 6);
+        return emit(0x0F, 0x85).imm32(rel);
+    }
+
+    /** JMP rel32 to {@code target}. */
+    public Code jmp(long target) {
+        long rel = target - (here() + 5);
+        return emit(0xE9).imm32(rel);
+    }
+
+    /** MOV RAX, CR4 / MOV CR4, RAX. */
+    public Code movRaxCr4() { return emit(0x0F, 0x20, 0xE0); }
+
+    public Code movCr4Rax() { return emit(0x0F, 0x22, 0xE0); }
+
+    /** OR RAX, imm32 (sign-extended). */
+    public Code orRax(int imm) { return emit(0x48, 0x0D).imm32(imm); }
+
+    /** XOR r32, r32. */
+    public Code zero(int r) {
+        if (r >= 8) emit(0x45);
+        return emit(0x31, 0xC0 | (r & 7) << 3 | (r & 7));
+    }
+
+    /** Raw bytes, for an instruction this class does not name yet. */
+    public Code raw(int... bytes) { return emit(bytes); }
+}
