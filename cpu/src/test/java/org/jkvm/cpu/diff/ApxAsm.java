@@ -15,6 +15,11 @@ final class ApxAsm {
         return this;
     }
 
+    ApxAsm append(byte[] bytes) {
+        out.writeBytes(bytes);
+        return this;
+    }
+
     ApxAsm imm(long v, int bytes) {
         for (int i = 0; i < bytes; i++) out.write((int) (v >>> (8 * i)));
         return this;
