@@ -265,6 +265,9 @@ final class Translator {
             u.size = in.size(0);
             boolean cl = n > 1 && isReg(in, 1);
             long count = n > 1 && isImm(in, 1) ? in.imm() : 1;
+            // D0/D1 (and the APX map-4 equivalents) shift by an implicit 1, whatever the decoder puts in imm
+            if ((in.opcode() == 0xD0 || in.opcode() == 0xD1) && in.form() != null && (in.form().map() == 0 || in.form().map() == 4))
+                count = 1;
             if (isReg(in, 0)) {
                 u.r1 = gpr(in, 0);
                 u.op = cl ? SHIFT_RCL : SHIFT_RI;
@@ -329,7 +332,7 @@ final class Translator {
             return true;
         }
         switch (m) {
-            case "MOV" -> {
+            case "MOV", "MOVABS" -> {
                 u.size = in.size(0);
                 RegClass c0 = in.kind(0) == OperandKind.REG ? in.regClass(0) : null;
                 RegClass c1 = n > 1 && in.kind(1) == OperandKind.REG ? in.regClass(1) : null;
