@@ -19,7 +19,14 @@ final class Differ {
     }
 
     /** A disagreement: the full report, and the shape of the first instruction after which the two differ. */
-    record Finding(String report, String culprit) {}
+    record Finding(String report, String culprit) {
+        /** The narrowed part of the report (the first disagreeing unit, its input state, the differences). */
+        String narrowed() {
+            int at = report.lastIndexOf("first disagreement after bytes ");
+            String origin = report.strip().lines().findFirst().orElse("");
+            return at < 0 ? report : origin + "\n" + report.substring(at);
+        }
+    }
 
     /** Null when the two agree. */
     Finding find(Sequence s) {
@@ -32,9 +39,16 @@ final class Differ {
             int last = 1;
             while (last + 1 < lines.length && lines[last + 1].startsWith("  ") && !lines[last + 1].startsWith("host")) last++;
             culprit = shape(lines[last]);
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("guest exit (exception \\S+|\\S+)")
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("guest exit (exception \\S+|\\S+) at sequence\\+0x(\\p{XDigit}+)")
                 .matcher(r.substring(at));
-            if (m.find()) culprit += " [" + m.group(1) + "]";
+            if (m.find()) {
+                // the software CPU stopped: blame the instruction it stopped at
+                int off = Integer.parseInt(m.group(2), 16);
+                for (int i = 1; i <= last; i++) {
+                    if (lines[i].trim().startsWith(String.format("%04x ", off))) culprit = shape(lines[i]);
+                }
+                culprit += " [" + m.group(1) + "]";
+            }
         }
         return new Finding(r, culprit);
     }
