@@ -10,8 +10,12 @@ public final class Decoder {
 
     private final Mode mode;
     private final DecodeBuffer scratch = new DecodeBuffer();
+    private final Ctx ctx;
 
-    public Decoder(Mode mode) { this.mode = mode; }
+    public Decoder(Mode mode) {
+        this.mode = mode;
+        this.ctx = new Ctx(mode);
+    }
 
     public Mode mode() { return mode; }
 
@@ -34,7 +38,7 @@ public final class Decoder {
         if (off < 0 || len < 0 || off > code.length) { reset(out); out.length = 0; out.invalid = "no bytes"; return false; }
         int limit = off + Math.min(len, Math.min(MAX_LEN, code.length - off));
         int hardLimit = off + Math.min(len, code.length - off);
-        return new Ctx(this.mode, out, code, off, limit, hardLimit).run();
+        return ctx.init(out, code, off, limit, hardLimit).run();
     }
 
     /** For tests: whether REX2 may precede this map/opcode. */
@@ -49,13 +53,13 @@ public final class Decoder {
         o.feature = null; o.opcode = 0; o.modrm = -1; o.sib = -1;
     }
 
-    /** The decoding of one instruction (a short-lived cursor; the JIT scalar-replaces it). */
+    /** The decoding state of one instruction, reused by its Decoder (no allocation per decode). */
     private static final class Ctx {
         final Mode mode;
         final boolean m64;
-        final DecodeBuffer o;
-        final byte[] code;
-        final int start, limit, hardLimit;
+        DecodeBuffer o;
+        byte[] code;
+        int start, limit, hardLimit;
         int p;
         // prefix state
         int lastRep; // 0, 0xF2, 0xF3
@@ -68,15 +72,22 @@ public final class Decoder {
         int R, X, B, R4, X4, B4, evexX; // bits already shifted into place (R: 8, R4: 16)
         int modrm = -1, mod, regf, rmf;
 
-        Ctx(Mode mode, DecodeBuffer o, byte[] code, int start, int limit, int hardLimit) {
+        Ctx(Mode mode) {
             this.mode = mode;
             this.m64 = mode == Mode.BITS64;
+        }
+
+        Ctx init(DecodeBuffer o, byte[] code, int start, int limit, int hardLimit) {
             this.o = o;
             this.code = code;
             this.start = start;
             this.limit = limit;
             this.hardLimit = hardLimit;
             this.p = start;
+            lastRep = 0; has66 = false; has67 = false; lock = false; rex = 0; rex2 = false; space = 0; map = 0;
+            pp = 0; vvvv = 0; vexL = 0; aaa = 0; W = false; evexZ = false; evexB = false; vPrime = false; nd = false;
+            nf = false; R = 0; X = 0; B = 0; R4 = 0; X4 = 0; B4 = 0; evexX = 0; modrm = -1; mod = 0; regf = 0; rmf = 0;
+            return this;
         }
 
         boolean bad(String why) {
@@ -262,16 +273,14 @@ public final class Decoder {
                     if (c.nf >= 0 && c.nf != (nf ? 1 : 0)) continue;
                     if (nf && !c.nfOk && c.nf != 1 && !c.scc) continue;
                 }
-                int os = opSize(c);
-                if (c.osz != 0 && c.osz != os) continue;
-                int as = addrSize();
-                if (c.asz != 0 && c.asz != as) continue;
+                if (c.osz != 0 && c.osz != opSize(c)) continue;
+                if (c.asz != 0 && c.asz != addrSize()) continue;
                 f = c;
-                osz = os;
-                asz = as;
                 break;
             }
             if (f == null) return bad("undefined opcode");
+            osz = opSize(f);
+            asz = addrSize();
             o.form = f;
             o.opSize = osz;
             o.addrSize = asz;
@@ -361,9 +370,7 @@ public final class Decoder {
             if (space != Form.LEGACY && f.lmask == 15) vl = space == Form.VEX ? 16 : vl;
             o.vl = space == Form.LEGACY ? 0 : vl;
             if (space != Form.LEGACY && !f.usesV && !f.scc) {
-                boolean vsib = false;
-                for (Opnd op : ops) vsib |= op.vsib != 0;
-                if (vvvv != 0 || (vPrime && !vsib)) return bad("VEX.vvvv must be 1111");
+                if (vvvv != 0 || (vPrime && !f.vsib)) return bad("VEX.vvvv must be 1111");
             }
             if (f.scc) {
                 o.scc = sccOf();
@@ -372,14 +379,16 @@ public final class Decoder {
                 o.nf = false;
             }
             // Memory operand (ModRM) first: it fixes the displacement bytes that precede immediates.
-            int memOpnd = -1;
-            for (int i = 0; i < ops.length; i++) {
-                Opnd.Src s = ops[i].src;
-                if ((s == Opnd.Src.RM || s == Opnd.Src.RM_MEM) && mod != 3) memOpnd = i;
-                if (s == Opnd.Src.RM_MEM && mod == 3) return bad("register form not allowed");
-                if ((s == Opnd.Src.RM_REG) && mod != 3) return bad("memory form not allowed");
+            int rmi = f.rmIndex;
+            if (rmi >= 0) {
+                Opnd.Src s = ops[rmi].src;
+                if (mod != 3) {
+                    if (s == Opnd.Src.RM_REG) return bad("memory form not allowed");
+                    if (!memory(f, ops[rmi], vl)) return false;
+                } else if (s == Opnd.Src.RM_MEM) {
+                    return bad("register form not allowed");
+                }
             }
-            if (memOpnd >= 0 && !memory(f, ops[memOpnd], vl)) return false;
             int nimm = 0;
             int n = ops.length;
             o.nops = n;

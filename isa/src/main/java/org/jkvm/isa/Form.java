@@ -55,6 +55,10 @@ public final class Form {
     final boolean usesV;
     /** Has a vector register operand (EVEX masking, broadcast and disp8*N apply). */
     final boolean vector;
+    /** Index of the ModRM.rm operand, or -1. */
+    final int rmIndex;
+    /** Has a VSIB memory operand. */
+    final boolean vsib;
     /** Has a tile register operand (LLVM prints its SIB memory without riz). */
     final boolean tile;
     /** Intel mnemonic prefix such as "{evex} " decided by the table (rare). */
@@ -120,6 +124,15 @@ public final class Form {
         }
         this.vector = vec;
         this.tile = t;
+        int ri = -1;
+        boolean vs = false;
+        for (int i = 0; i < ops.length; i++) {
+            Opnd.Src s = ops[i].src;
+            if (s == Opnd.Src.RM || s == Opnd.Src.RM_MEM || s == Opnd.Src.RM_REG) ri = i;
+            vs |= ops[i].vsib != 0;
+        }
+        this.rmIndex = ri;
+        this.vsib = vs;
         this.modrm = m || a.modrm || reg >= 0 || mod != MOD_ANY || rm >= 0;
         this.usesV = v;
     }
