@@ -202,6 +202,36 @@ class UabiRoundTripTest {
     }
 
     @Test
+    void lapicState() throws KvmException {
+        byte[] img = new byte[1024];
+        rnd.nextBytes(img);
+        KvmLapicState l = KvmLapicState.fromBytes(img);
+        assertArrayEquals(img, l.toBytes());
+        assertEquals(le32(img, 0xF0), l.reg(0xF0));
+        assertEquals(0x1ff, le32(l.withReg(0xF0, 0x1ff).toBytes(), 0xF0));
+        assertErrno(Errno.EINVAL, () -> KvmLapicState.fromBytes(new byte[1023]));
+    }
+
+    @Test
+    void emulationFailureNamesTheInstruction() {
+        try (Arena a = Arena.ofConfined()) {
+            KvmRun run = KvmRun.allocate(a);
+            MemorySegment area = run.segment();
+            run.setInternalErrorExit(VcpuExit.InternalError.EMULATION, 1, 0x0000000f0b0f0000L);
+            // emulation_failure: flags (bit 0: instruction bytes valid) at 40, insn_size at 48, bytes from 49
+            area.set(ValueLayout.JAVA_LONG, 40, 1);
+            area.set(ValueLayout.JAVA_BYTE, 48, (byte) 2);
+            area.set(ValueLayout.JAVA_BYTE, 49, (byte) 0x0f);
+            area.set(ValueLayout.JAVA_BYTE, 50, (byte) 0x0b);
+            VcpuExit.InternalError e = assertInstanceOf(VcpuExit.InternalError.class, run.exit());
+            assertEquals(VcpuExit.InternalError.EMULATION, e.suberror());
+            assertEquals(2, e.data().length);
+            assertTrue(e.description().contains("emulation failure") && e.description().endsWith("0f 0b"),
+                e.description());
+        }
+    }
+
+    @Test
     void malformedBuffersAreEinval() {
         assertErrno(Errno.EINVAL, () -> KvmRegs.fromBytes(new byte[143]));
         assertErrno(Errno.EINVAL, () -> KvmRegs.fromBytes(new byte[145]));
