@@ -264,6 +264,7 @@ public final class RunLoop {
             cpu.writeXfdErr(0);
             cycles.add(SwitchOp.WRMSR_XFD_ERR);
         }
+        counters.endBatch();
         host.irqEnable(HostPoint.AFTER_IRQ_ENABLE);
         if (fast != FASTPATH_NONE) return null;
         return handleExit(reason);

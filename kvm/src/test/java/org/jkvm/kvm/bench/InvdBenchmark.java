@@ -1,0 +1,72 @@
+package org.jkvm.kvm.bench;
+
+import java.util.Map;
+
+import org.jkvm.api.Hypervisor;
+import org.jkvm.api.exit.VcpuExit;
+import org.jkvm.api.stats.ExitStatistics;
+import org.jkvm.kvm.SoftVcpu;
+import org.jkvm.kvm.guest.Code;
+import org.jkvm.kvm.guest.LongModeGuest;
+import org.jkvm.kvm.stats.SwitchOp;
+
+/**
+ * A guest that does nothing but INVD in a loop (Sean Christopherson's fastpath measurement), under one XCR0/XSS/
+ * PKRU placement. The guest first sets XCR0 = x87|SSE|AVX, so that its XCR0 differs from the host's and the
+ * per-entry placement really executes XSETBV on every entry and exit.
+ *
+ * <pre>
+ * java -cp ... org.jkvm.kvm.bench.InvdBenchmark [exits] [cpu-model]
+ * </pre>
+ */
+public final class InvdBenchmark {
+    public record Result(String placement, long exits, double seconds, double exitsPerSecond, double cyclesPerExit,
+                         long xsetbv, long wrmsrXss, long wrpkru, long rdpkru) {
+        @Override
+        public String toString() {
+            return String.format("%-10s %,12d INVD exits in %.3f s = %,.0f exits/s, modelled %.1f cycles/exit "
+                + "(XSETBV %d, WRMSR XSS %d, WRPKRU %d, RDPKRU %d)", placement, exits, seconds, exitsPerSecond,
+                cyclesPerExit, xsetbv, wrmsrXss, wrpkru, rdpkru);
+        }
+    }
+
+    public static Result run(String placement, long iterations, String cpu) throws Exception {
+        try (LongModeGuest g = new LongModeGuest(Hypervisor.open("soft", Map.of("xstate-switch", placement, "cpu", cpu)),
+                true, true, false)) {
+            Code c = new Code(LongModeGuest.CODE);
+            c.zero(1).movImm32(0, 7).zero(2).xsetbv(); // XCR0 = x87|SSE|AVX
+            c.outAl(0x80); // a sync point: statistics restart here
+            c.movImm(1, iterations);
+            long loop = c.here();
+            c.invd().dec(1).jnz(loop);
+            c.outAl(0x81);
+            g.load(c);
+            VcpuExit e = g.vcpu.run();
+            if (!(e instanceof VcpuExit.Io io) || io.port() != 0x80) throw new IllegalStateException("setup: " + e);
+            SoftVcpu v = (SoftVcpu) g.vcpu;
+            ((ExitStatistics) v).resetStatistics();
+            long t0 = System.nanoTime();
+            e = g.vcpu.run();
+            long t1 = System.nanoTime();
+            if (!(e instanceof VcpuExit.Io io2) || io2.port() != 0x81) throw new IllegalStateException("loop: " + e);
+            long exits = v.counters.count(org.jkvm.cpu.vmx.ExitReason.INVD);
+            if (exits != iterations) throw new IllegalStateException("expected " + iterations + " INVD exits, saw " + exits);
+            double s = (t1 - t0) / 1e9;
+            return new Result(placement, exits, s, exits / s, (double) v.cycles.cycles() / exits,
+                v.cycles.count(SwitchOp.XSETBV), v.cycles.count(SwitchOp.WRMSR_XSS), v.cycles.count(SwitchOp.WRPKRU),
+                v.cycles.count(SwitchOp.RDPKRU));
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        long n = args.length > 0 ? Long.parseLong(args[0]) : 20_000_000L;
+        String cpu = args.length > 1 ? args[1] : "max";
+        // warm-up: let the JIT see both placements
+        run("outer-loop", Math.min(n, 2_000_000), cpu);
+        run("per-entry", Math.min(n, 2_000_000), cpu);
+        for (int i = 0; i < 2; i++) {
+            System.out.println(run("outer-loop", n, cpu));
+            System.out.println(run("per-entry", n, cpu));
+        }
+    }
+}
