@@ -159,6 +159,20 @@ final class LinuxHypervisor implements Hypervisor {
     @Override
     public void close() { kvm.close(); }
 
+    /**
+     * The KVM vendor module loaded here ("kvm_intel", "kvm_amd", "kvm_pvm"), or null when none is visible. Under
+     * kvm_pvm (KVM without hardware virtualization, inside a cloud VM) ordinary guest code runs in KVM's
+     * instruction emulator: slow, and instructions the emulator lacks end in an emulation-failure INTERNAL_ERROR.
+     */
+    static String vendorModule() {
+        for (String m : new String[] {"kvm_intel", "kvm_amd", "kvm_pvm"})
+            if (java.nio.file.Files.isDirectory(java.nio.file.Path.of("/sys/module", m))) return m;
+        return null;
+    }
+
     @Override
-    public String toString() { return "kvm backend on " + kvm; }
+    public String toString() {
+        String vendor = vendorModule();
+        return "kvm backend on " + kvm + (vendor == null ? "" : " (" + vendor + ")");
+    }
 }

@@ -1,0 +1,36 @@
+package org.jkvm.linux;
+
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import org.jkvm.api.exit.VcpuExit;
+import org.jkvm.api.uabi.KvmRegs;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A measurement, behind -Djkvm.long=true: how fast this host's KVM runs a tight long-mode loop (2M instructions).
+ * Hardware virtualization takes about a millisecond; KVM's instruction emulator (e.g. under kvm_pvm) seconds.
+ */
+class GuestSpeedTest {
+
+    @Test
+    void tightLoop() throws Exception {
+        assumeTrue(Boolean.getBoolean("jkvm.long"), "skipped: a measurement, run with -Djkvm.long=true");
+        try (Guest g = new Guest()) {
+            g.writeGdt();
+            g.writeIdentityPageTables();
+            g.load(0x4000, 0xB9, 0x40, 0x42, 0x0F, 0x00, // mov ecx, 1000000
+                0xFF, 0xC9,                              // l: dec ecx
+                0x75, 0xFC,                              // jnz l
+                0xF4);                                   // hlt
+            g.vcpu.setSregs(Guest.longMode(g.vcpu.getSregs()));
+            g.vcpu.setRegs(KvmRegs.zero().withRip(0x4000));
+            long t = System.nanoTime();
+            VcpuExit e = g.vcpu.run();
+            long ns = System.nanoTime() - t;
+            assertInstanceOf(VcpuExit.Hlt.class, e, () -> "exit " + e);
+            System.out.printf("kvm (%s): 1,000,000 iterations of dec/jnz in %.1f ms (%.0f ns per instruction)%n",
+                LinuxHypervisor.vendorModule(), ns / 1e6, ns / 2e6);
+        }
+    }
+}
