@@ -73,6 +73,14 @@ enum FlagRule {
     XCHG(0, 0, 0), BSWAP(0, 0, 0), PUSH(0, 0, 0), POP(0, 0, 0),
     CBW(0, 0, 0), CWDE(0, 0, 0), CDQE(0, 0, 0), CWD(0, 0, 0), CDQ(0, 0, 0), CQO(0, 0, 0),
     CLC(0, CF, 0), STC(0, CF, 0), CMC(CF, CF, 0),
+    /** ZF only; the other flags are unaffected. */
+    CMPXCHG8B(0, ZF, 0),
+    CMPXCHG16B(0, ZF, 0),
+    MOVS(0, 0, 0), STOS(0, 0, 0), LODS(0, 0, 0),
+    /** As CMP, when an iteration runs (REP with rCX = 0 changes nothing). */
+    SCAS(0, OF | SF | ZF | AF | PF | CF, 0),
+    CMPS(0, OF | SF | ZF | AF | PF | CF, 0),
+    STD(0, 0, 0), CLD(0, 0, 0),
     LAHF(SF | ZF | AF | PF | CF, 0, 0),
     SAHF(0, SF | ZF | AF | PF | CF, 0),
     /** SETcc, CMOVcc and Jcc read the flags of their condition; see {@link Cond}. */

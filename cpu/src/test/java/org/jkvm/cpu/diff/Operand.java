@@ -42,6 +42,7 @@ sealed interface Operand permits Operand.Reg, Operand.Mem {
         String text(int size) {
             String ptr = switch (size) {
                 case 1 -> "byte ptr "; case 2 -> "word ptr "; case 4 -> "dword ptr "; case 8 -> "qword ptr ";
+                case 16 -> "xmmword ptr ";
                 default -> "";
             };
             if (ripRelative()) return ptr + "[rip->0x" + Long.toHexString(ripTarget) + "]";

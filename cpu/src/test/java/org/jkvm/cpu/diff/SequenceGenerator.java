@@ -141,7 +141,8 @@ final class SequenceGenerator {
                 this::mov, this::movx, this::lea, this::lea, this::xchg, this::cmpxchg, this::xadd, this::bswap,
                 this::bitTest, this::bitTest, this::bitScan, this::bitScan, this::bmi, this::bmi, this::bmi,
                 this::adx, this::movbe, this::setcc, this::cmovcc, this::cmovcc, this::convert, this::carryFlag,
-                this::ahFlags, this::pushPop, this::pushPop, this::jcc,
+                this::ahFlags, this::pushPop, this::pushPop, this::jcc, this::stringOp, this::stringOp,
+                this::cmpxchgWide,
             };
             for (int attempt = 0; attempt < 1000; attempt++) {
                 int savedLen = len, savedListing = listing.size(), savedPoison = poison, savedDepth = depth;
@@ -598,7 +599,11 @@ final class SequenceGenerator {
             };
             Operand.Mem m = rnd.nextInt(8) == 0 ? Operand.Mem.rip(address + rnd.nextInt(Layout.TOTAL))
                 : new Operand.Mem(b, i, 1 << rnd.nextInt(4), disp, rnd.nextInt(8) == 0, 0);
-            ins("lea " + dst + ", " + m.text(0), a -> a.legacy(size, 0, false, op(0x8D), dst, m, 0, 0));
+            boolean addr32 = rnd.nextInt(6) == 0; // the address is computed in 32 bits, then zero-extended
+            ins((addr32 ? "addr32 " : "") + "lea " + dst + ", " + m.text(0), a -> {
+                if (addr32) a.db(0x67);
+                a.legacy(size, 0, false, op(0x8D), dst, m, 0, 0);
+            });
             return true;
         }
 
@@ -848,6 +853,72 @@ final class SequenceGenerator {
                 }
                 depth -= size;
             }
+            return true;
+        }
+
+        private static final String[] STRING = {"movs", "stos", "lods", "scas", "cmps"};
+        private static final int[] STRING_OP = {0xA4, 0xAA, 0xAC, 0xAE, 0xA6};
+        private static final FlagRule[] STRING_RULE = {FlagRule.MOVS, FlagRule.STOS, FlagRule.LODS, FlagRule.SCAS,
+            FlagRule.CMPS};
+
+        /**
+         * A string instruction, optionally REP/REPE/REPNE and backwards (STD ... CLD), with rSI/rDI pointed into
+         * the scratch buffer (overlapping ranges included) and a small count in rCX.
+         */
+        private boolean stringOp() {
+            if (!writable[Gpr.RSI.num()] || !writable[Gpr.RDI.num()]) return false;
+            int kind = rnd.nextInt(5);
+            int size = size();
+            int rep = kind < 3 ? (rnd.nextBoolean() ? 0xF3 : 0) : new int[] {0, 0xF3, 0xF2}[rnd.nextInt(3)];
+            int n = rep != 0 ? rnd.nextInt(17) : 1;
+            boolean down = rnd.nextInt(4) == 0;
+            long baseVal = regionBase + Layout.SCRATCH_BASE;
+            long lo = regionBase + Layout.SCRATCH + 64 + 16L * 8, hi = regionBase + Layout.SCRATCH + Layout.SCRATCH_SIZE - 64 - 16L * 8;
+            long src = rnd.nextInt(4) == 0 ? baseVal + rnd.nextInt(64) : lo + (long) (rnd.nextDouble() * (hi - lo));
+            long dst = rnd.nextInt(3) == 0 ? src + rnd.nextInt(33) - 16 : lo + (long) (rnd.nextDouble() * (hi - lo));
+            Operand.Reg rsi = Operand.Reg.of(Gpr.RSI, 8), rdi = Operand.Reg.of(Gpr.RDI, 8);
+            Operand.Mem ms = Operand.Mem.base(base, (int) (src - baseVal)), md = Operand.Mem.base(base, (int) (dst - baseVal));
+            ins("lea rsi, " + ms.text(0), a -> a.legacy(8, 0, false, op(0x8D), rsi, ms, 0, 0));
+            ins("lea rdi, " + md.text(0), a -> a.legacy(8, 0, false, op(0x8D), rdi, md, 0, 0));
+            if (rep != 0) {
+                Operand.Reg ecx = Operand.Reg.of(Gpr.RCX, 4);
+                ins("mov ecx, " + n, a -> a.plusReg(4, false, op(0xB8), ecx, n, 4));
+            }
+            if (down) ins("std", a -> a.db(0xFD));
+            String suffix = switch (size) { case 1 -> "b"; case 2 -> "w"; case 4 -> "d"; default -> "q"; };
+            String prefix = rep == 0 ? "" : rep == 0xF2 ? "repne " : kind >= 3 ? "repe " : "rep ";
+            int opc = STRING_OP[kind] + (size == 1 ? 0 : 1);
+            ins(prefix + STRING[kind] + suffix, a -> {
+                if (rep != 0) a.db(rep);
+                a.plain(size == 1 ? 4 : size, opc);
+            });
+            if (down) ins("cld", a -> a.db(0xFC));
+            if (n > 0) poison = STRING_RULE[kind].after(poison);
+            return true;
+        }
+
+        /** CMPXCHG8B / CMPXCHG16B (16-byte aligned), half the time with EDX:EAX preloaded so it succeeds. */
+        private boolean cmpxchgWide() {
+            boolean wide = rnd.nextBoolean();
+            if (wide && !hostHas.test(CpuFeature.CX16)) return false;
+            int width = wide ? 16 : 8;
+            long baseVal = regionBase + Layout.SCRATCH_BASE;
+            long target = (baseVal + rnd.nextInt(2048) - 1024) & ~(long) (width - 1);
+            if (!wide) target += 8L * rnd.nextInt(2) + (rnd.nextInt(4) == 0 ? rnd.nextInt(8) : 0);
+            Operand.Mem m = Operand.Mem.base(base, (int) (target - baseVal));
+            int half = width / 2;
+            if (rnd.nextBoolean()) {
+                Operand.Mem hiPart = Operand.Mem.base(base, (int) (target - baseVal) + half);
+                Operand.Reg a = Operand.Reg.of(Gpr.RAX, half), d = Operand.Reg.of(Gpr.RDX, half);
+                ins("mov " + a + ", " + m.text(half), x -> x.legacy(half, 0, false, op(0x8B), a, m, 0, 0));
+                ins("mov " + d + ", " + hiPart.text(half), x -> x.legacy(half, 0, false, op(0x8B), d, hiPart, 0, 0));
+            }
+            boolean lock = rnd.nextBoolean();
+            ins((lock ? "lock " : "") + (wide ? "cmpxchg16b " : "cmpxchg8b ") + m.text(width), x -> {
+                if (lock) x.db(0xF0);
+                x.legacy(wide ? 8 : 4, 0, false, op(0x0F, 0xC7), 1, m, 0, 0);
+            });
+            poison = (wide ? FlagRule.CMPXCHG16B : FlagRule.CMPXCHG8B).after(poison);
             return true;
         }
 
