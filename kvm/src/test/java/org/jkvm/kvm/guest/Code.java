@@ -134,6 +134,34 @@ public final class Code {
         return emit(0x31, 0xC0 | (r & 7) << 3 | (r & 7));
     }
 
+    /**
+     * Arms the exception handlers for the next instruction of {@code length} bytes: RBP = the address after it,
+     * so a fault there resumes right behind it with R14 = vector and R15 incremented.
+     */
+    public Code guard(int length) {
+        long resume = here() + 7 + length;
+        return movImm(5, resume);
+    }
+
+    /** MOV [abs32], r64 (R0-R15) through a SIB with no base or index. */
+    public Code store(long addr, int src) {
+        return emit(0x48 | ((src >> 3) & 1) << 2, 0x89, 0x04 | (src & 7) << 3, 0x25).imm32(addr);
+    }
+
+    /** MOV r64, [abs32] (R0-R15). */
+    public Code load(int dst, long addr) {
+        return emit(0x48 | ((dst >> 3) & 1) << 2, 0x8B, 0x04 | (dst & 7) << 3, 0x25).imm32(addr);
+    }
+
+    /** GUEST_SYNC(n): AL = n, OUT to the sync port (clobbers RAX). */
+    public Code sync(int n) { return movImm32(0, n).outAl(0xE0); }
+
+    /** XSETBV with XCR0 = {@code value} (ECX = 0), guarded: a #GP resumes after it with R15 incremented. */
+    public Code xsetbvGuarded(long value) {
+        movImm32(1, 0).movImm32(0, value & 0xFFFF_FFFFL).movImm32(2, value >>> 32);
+        return guard(3).xsetbv();
+    }
+
     /** Raw bytes, for an instruction this class does not name yet. */
     public Code raw(int... bytes) { return emit(bytes); }
 }

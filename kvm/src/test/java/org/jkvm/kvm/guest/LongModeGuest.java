@@ -58,6 +58,32 @@ public final class LongModeGuest implements AutoCloseable {
             CR0, 0, 0x1000, CR4_BASE | (osxsave ? CR4_OSXSAVE : 0), 0, EFER, s.apicBase(), new long[4]));
     }
 
+    /** Where the exception handlers and the IDT live; handlers record the vector in R14, count in R15, resume at RBP. */
+    public static final long IDT = 0x800, HANDLERS = 0x4000;
+    public static final int R14 = 14, R15 = 15, RBP = 5;
+
+    /**
+     * Installs handlers for vectors 0-31: each pops the error code if the vector has one, sets R14 = vector,
+     * increments R15 and returns to the address in RBP (the test code's "resume here" register).
+     */
+    public void installIdt() throws KvmException {
+        for (int v = 0; v < 32; v++) {
+            long h = HANDLERS + 32L * v;
+            Code c = new Code(h);
+            boolean ec = v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21;
+            if (ec) c.raw(0x48, 0x83, 0xC4, 0x08);
+            c.movImm(R14, v).inc(R15).raw(0x48, 0x89, 0x2C, 0x24).raw(0x48, 0xCF);
+            byte[] b = c.bytes();
+            MemorySegment.copy(MemorySegment.ofArray(b), 0, ram, h, b.length);
+            long gate = IDT + 16L * v;
+            ram.set(ValueLayout.JAVA_LONG, gate, (h & 0xFFFF) | (8L << 16) | (0x8EL << 40) | ((h >> 16) & 0xFFFF) << 48);
+            ram.set(ValueLayout.JAVA_LONG, gate + 8, h >>> 32);
+        }
+        KvmSregs s = vcpu.getSregs();
+        vcpu.setSregs(new KvmSregs(s.cs(), s.ds(), s.es(), s.fs(), s.gs(), s.ss(), s.tr(), s.ldt(), s.gdt(),
+            new KvmDtable(IDT, 32 * 16 - 1), s.cr0(), s.cr2(), s.cr3(), s.cr4(), s.cr8(), s.efer(), s.apicBase(), new long[4]));
+    }
+
     public void setSupportedCpuid() throws KvmException {
         List<KvmCpuidEntry2> sup = hv.supportedCpuid();
         vcpu.setCpuid2(sup);
@@ -71,6 +97,18 @@ public final class LongModeGuest implements AutoCloseable {
         vcpu.setRegs(new KvmRegs(r.rax(), r.rbx(), r.rcx(), r.rdx(), r.rsi(), r.rdi(), STACK, r.rbp(), r.r8(), r.r9(),
             r.r10(), r.r11(), r.r12(), r.r13(), r.r14(), r.r15(), c.base, 2));
     }
+
+    /** The guest's GUEST_SYNC(n): {@code out 0xE0, al} with AL = n. Runs to it and checks it is sync n. */
+    public void sync(int n) throws KvmException {
+        org.jkvm.api.exit.VcpuExit e = vcpu.run();
+        if (!(e instanceof org.jkvm.api.exit.VcpuExit.Io io) || io.port() != SYNC_PORT) {
+            throw new AssertionError("expected GUEST_SYNC(" + n + "), got " + e + " at RIP 0x" + Long.toHexString(vcpu.getRegs().rip()));
+        }
+        int got = io.data().get(ValueLayout.JAVA_BYTE, 0) & 0xFF;
+        if (got != n) throw new AssertionError("expected GUEST_SYNC(" + n + "), got GUEST_SYNC(" + got + ")");
+    }
+
+    public static final int SYNC_PORT = 0xE0;
 
     public long read64(long gpa) { return ram.get(ValueLayout.JAVA_LONG_UNALIGNED, gpa); }
 
