@@ -65,6 +65,26 @@ public final class ImageLoader {
             throw new ImageFormatException("not a Multiboot or ELF image");
         }
         if ((h.flags() & MBF_AOUT_KLUDGE) == 0) ElfImage.parse(image);
+        else KludgeLayout.of(h, image.length);
+    }
+
+    /** Where the a.out-kludge fields put the file, validated against the file (not yet against RAM). */
+    record KludgeLayout(long fileStart, long size, long loadEnd, long bssEnd) {
+        static KludgeLayout of(MultibootHeader h, long fileLength) throws ImageFormatException {
+            if (h.headerAddr() < h.loadAddr()) throw new ImageFormatException("Multiboot header_addr is below load_addr");
+            long fileStart = h.offset() - (h.headerAddr() - h.loadAddr());
+            if (fileStart < 0) throw new ImageFormatException("Multiboot load_addr lies before the start of the file");
+            long loadEnd = h.loadEndAddr() == 0 ? h.loadAddr() + (fileLength - fileStart) : h.loadEndAddr();
+            if (loadEnd < h.loadAddr()) throw new ImageFormatException("Multiboot load_end_addr is below load_addr");
+            long size = loadEnd - h.loadAddr();
+            if (fileStart + size > fileLength) throw new ImageFormatException("Multiboot load range runs past the end of the file");
+            long bssEnd = h.bssEndAddr() == 0 ? loadEnd : h.bssEndAddr();
+            if (bssEnd < loadEnd) throw new ImageFormatException("Multiboot bss_end_addr is below load_end_addr");
+            if (h.entryAddr() < h.loadAddr() || h.entryAddr() >= loadEnd) {
+                throw new ImageFormatException(String.format("Multiboot entry 0x%x lies outside the loaded image", h.entryAddr()));
+            }
+            return new KludgeLayout(fileStart, size, loadEnd, bssEnd);
+        }
     }
 
     public static BootState load(byte[] image, boolean entry64, String cmdline, List<Module> modules, GuestMemory mem)
@@ -89,23 +109,12 @@ public final class ImageLoader {
         long entry;
         long imageEnd;
         if ((h.flags & MBF_AOUT_KLUDGE) != 0) {
-            if (h.headerAddr < h.loadAddr) throw new ImageFormatException("Multiboot header_addr is below load_addr");
-            long fileStart = h.offset - (h.headerAddr - h.loadAddr);
-            if (fileStart < 0) throw new ImageFormatException("Multiboot load_addr lies before the start of the file");
-            long loadEnd = h.loadEndAddr == 0 ? h.loadAddr + (f.length - fileStart) : h.loadEndAddr;
-            if (loadEnd < h.loadAddr) throw new ImageFormatException("Multiboot load_end_addr is below load_addr");
-            long size = loadEnd - h.loadAddr;
-            if (fileStart + size > f.length) throw new ImageFormatException("Multiboot load range runs past the end of the file");
-            long bssEnd = h.bssEndAddr == 0 ? loadEnd : h.bssEndAddr;
-            if (bssEnd < loadEnd) throw new ImageFormatException("Multiboot bss_end_addr is below load_end_addr");
-            checkPlace(mem, h.loadAddr, bssEnd - h.loadAddr);
-            mem.write(h.loadAddr, f, (int) fileStart, (int) size);
-            mem.zero(loadEnd, bssEnd - loadEnd);
+            KludgeLayout k = KludgeLayout.of(h, f.length);
+            checkPlace(mem, h.loadAddr, k.bssEnd - h.loadAddr);
+            mem.write(h.loadAddr, f, (int) k.fileStart, (int) k.size);
+            mem.zero(k.loadEnd, k.bssEnd - k.loadEnd);
             entry = h.entryAddr;
-            imageEnd = bssEnd;
-            if (entry < h.loadAddr || entry >= loadEnd) {
-                throw new ImageFormatException(String.format("Multiboot entry 0x%x lies outside the loaded image", entry));
-            }
+            imageEnd = k.bssEnd;
         } else {
             ElfImage elf = ElfImage.parse(f);
             imageEnd = loadSegments(elf, f, mem);
