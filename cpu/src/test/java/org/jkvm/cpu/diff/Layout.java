@@ -8,6 +8,11 @@ package org.jkvm.cpu.diff;
 final class Layout {
     /** Trampoline prologue, the sequence, epilogue. Read-execute while running. */
     static final int CODE = 0, CODE_SIZE = 0x4000;
+    /**
+     * Where a sequence starts: 24 bytes before the end of the first code page, so most sequences straddle a
+     * page boundary (the software CPU maps consecutive pages to non-consecutive frames).
+     */
+    static final int SEQUENCE = 0x1000 - 24;
     /** The host-only block the trampoline loads registers from and stores them to. */
     static final int STATE = 0x4000;
     /**

@@ -23,14 +23,16 @@ final class NativeCpu implements Machine {
     private final MemorySegment state;
     private final MethodHandle entry;
     private final int sequenceOffset;
+    private final int entryOffset;
     /** The sequence now in the code pages (rewriting them costs two mprotect calls). */
     private byte[] loaded;
 
     NativeCpu() {
         region = Libc.mmapAnonymous(Layout.TOTAL);
         state = region.asSlice(Layout.STATE, 4096);
-        entry = Libc.voidFunction(region);
-        sequenceOffset = prologue().length;
+        entryOffset = Layout.SEQUENCE - prologue(base()).length; // RIP-relative disp32: the length is fixed
+        entry = Libc.voidFunction(region.asSlice(entryOffset));
+        sequenceOffset = Layout.SEQUENCE;
     }
 
     /** The address of the region; the data area is at {@code base() + Layout.DATA}. */
@@ -43,8 +45,8 @@ final class NativeCpu implements Machine {
 
     private long stateAddr(int off) { return base() + Layout.STATE + off; }
 
-    private byte[] prologue() {
-        Asm a = new Asm(base());
+    private byte[] prologue(long origin) {
+        Asm a = new Asm(origin);
         int[] mov = {0x8B}, store = {0x89};
         for (Gpr r : CALLEE_SAVED) a.plusReg(8, true, new int[] {0x50}, Operand.Reg.of(r, 8), 0, 0);
         a.legacy(8, 0, false, store, Operand.Reg.of(Gpr.RSP, 8), Operand.Mem.rip(stateAddr(HOST_RSP)), 0, 0);
@@ -100,15 +102,15 @@ final class NativeCpu implements Machine {
     }
 
     private void load(byte[] sequence) {
-        byte[] pro = prologue();
+        byte[] pro = prologue(base() + entryOffset);
         byte[] epi = epilogue(sequenceAddress() + sequence.length);
-        if (pro.length + sequence.length + epi.length > Layout.CODE_SIZE) throw new IllegalArgumentException("too long");
+        if (sequenceOffset + sequence.length + epi.length > Layout.CODE_SIZE) throw new IllegalArgumentException("too long");
         Libc.mprotect(region, Layout.CODE_SIZE, Libc.PROT_READ | Libc.PROT_WRITE);
         MemorySegment code = region.asSlice(0, Layout.CODE_SIZE);
         code.fill((byte) 0xCC);
-        MemorySegment.copy(pro, 0, code, ValueLayout.JAVA_BYTE, 0, pro.length);
-        MemorySegment.copy(sequence, 0, code, ValueLayout.JAVA_BYTE, pro.length, sequence.length);
-        MemorySegment.copy(epi, 0, code, ValueLayout.JAVA_BYTE, pro.length + sequence.length, epi.length);
+        MemorySegment.copy(pro, 0, code, ValueLayout.JAVA_BYTE, entryOffset, pro.length);
+        MemorySegment.copy(sequence, 0, code, ValueLayout.JAVA_BYTE, sequenceOffset, sequence.length);
+        MemorySegment.copy(epi, 0, code, ValueLayout.JAVA_BYTE, sequenceOffset + sequence.length, epi.length);
         Libc.mprotect(region, Layout.CODE_SIZE, Libc.PROT_READ | Libc.PROT_EXEC);
         loaded = sequence.clone();
     }

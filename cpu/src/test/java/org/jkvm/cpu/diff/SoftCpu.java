@@ -16,8 +16,8 @@ import org.jkvm.cpu.vmx.VmcsField;
 /**
  * The software CPU side: a {@link PhysicalCpu} running the sequence as a 64-bit guest, at CPL 3 (ended by
  * INT3, a #BP exit through the exception bitmap) or CPL 0 (ended by HLT, a HLT exit). Guest paging maps the
- * region's code and data pages at the host's addresses (to guest-physical RAM of their own), so addresses
- * compare equal; the state page and the signal headroom stay unmapped, and touching them is a #PF exit.
+ * region's code and data pages at the host's addresses (to guest-physical frames of their own, in reverse
+ * order so page-crossing fetches and accesses are translated twice), so addresses compare equal; the state page and the signal headroom stay unmapped, and touching them is a #PF exit.
  * Every exception exits (exception bitmap all ones), so a fault is reported, never delivered.
  */
 final class SoftCpu implements Machine {
@@ -67,12 +67,12 @@ final class SoftCpu implements Machine {
         cpu = new PhysicalCpu(pm, model);
         PageTables pt = new PageTables(ram, TABLES);
         for (long off = 0; off < Layout.CODE_SIZE; off += 4096) {
-            pt.map(base + off, REGION_PA + off, PageTables.RW | PageTables.US);
+            pt.map(base + off, frame(off), PageTables.RW | PageTables.US);
         }
         for (long off = Layout.DATA; off < Layout.TOTAL; off += 4096) {
-            pt.map(base + off, REGION_PA + off, PageTables.RW | PageTables.US);
+            pt.map(base + off, frame(off), PageTables.RW | PageTables.US);
         }
-        if (pt.end() > REGION_PA) throw new IllegalStateException("page tables overlap the region");
+        if (pt.end() > REGION_PA || frame(0) + 4096 > RAM_SIZE) throw new IllegalStateException("page tables overlap the region");
         cpu.setHostCr4(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE);
         cpu.xsetbv(0, 0x7 | (apx ? XCR0_APX : 0));
         setUpVmcs(cpu.vmcs(), pt.cr3());
@@ -110,8 +110,33 @@ final class SoftCpu implements Machine {
     /** The byte that ends a sequence: INT3 at CPL 3, HLT at CPL 0. */
     int terminator() { return cpl == 3 ? 0xCC : 0xF4; }
 
-    /** The guest-physical address of a linear address in the mapped part of the region. */
-    long physical(long linear) { return REGION_PA + (linear - base); }
+    /**
+     * The guest-physical frame of the region page at {@code offset}: in reverse order, so that an access or
+     * a fetch that crosses into the next linear page lands in a frame below, never simply the next one.
+     */
+    private static long frame(long offset) {
+        int pages = Layout.TOTAL / 4096;
+        return REGION_PA + (pages - 1 - offset / 4096) * 4096L;
+    }
+
+    /** Copies {@code bytes} to the region at {@code offset}, page by page through the mapping. */
+    private void write(long offset, byte[] bytes) {
+        for (int i = 0; i < bytes.length; ) {
+            long off = offset + i;
+            int n = (int) Math.min(bytes.length - i, 4096 - (off & 4095));
+            MemorySegment.copy(bytes, i, ram, ValueLayout.JAVA_BYTE, frame(off) + (off & 4095), n);
+            i += n;
+        }
+    }
+
+    private void read(long offset, byte[] into) {
+        for (int i = 0; i < into.length; ) {
+            long off = offset + i;
+            int n = (int) Math.min(into.length - i, 4096 - (off & 4095));
+            MemorySegment.copy(ram, ValueLayout.JAVA_BYTE, frame(off) + (off & 4095), into, i, n);
+            i += n;
+        }
+    }
 
     /**
      * Loads {@code code} (the terminator appended), the registers (32 with APX, else 16), flags and data
@@ -124,14 +149,13 @@ final class SoftCpu implements Machine {
         long codeOff = sequenceAddress - base;
         if (codeOff + withEnd.length > Layout.CODE_SIZE) throw new IllegalArgumentException("too long");
         if (!Arrays.equals(withEnd, loaded)) {
-            MemorySegment page = ram.asSlice(REGION_PA, Layout.CODE_SIZE);
-            page.fill((byte) 0xCC);
-            MemorySegment.copy(withEnd, 0, page, ValueLayout.JAVA_BYTE, codeOff, withEnd.length);
+            for (long off = 0; off < Layout.CODE_SIZE; off += 4096) ram.asSlice(frame(off), 4096).fill((byte) 0xCC);
+            write(codeOff, withEnd);
             // guest RAM written behind the CPU's back, as a loader would: drop translated blocks
             cpu.core().flushBlocks();
             loaded = withEnd;
         }
-        MemorySegment.copy(data, 0, ram, ValueLayout.JAVA_BYTE, REGION_PA + Layout.DATA, Layout.DATA_SIZE);
+        write(Layout.DATA, data);
         for (int i = 0; i < gpr.length; i++) if (i != 4) cpu.setGpr(i, gpr[i]);
         Vmcs v = cpu.vmcs();
         v.write(VmcsField.GUEST_RSP, gpr[4]);
@@ -145,7 +169,7 @@ final class SoftCpu implements Machine {
         int err = exc && (info & Vmcs.INTR_INFO_DELIVER_CODE) != 0 ? v.read32(VmcsField.VM_EXIT_INTR_ERROR_CODE) : -1;
         lastExit = new Exit(reason, exc ? info & 0xFF : -1, err, v.read(VmcsField.GUEST_RIP));
         for (int i = 0; i < gpr.length; i++) gpr[i] = i == 4 ? v.read(VmcsField.GUEST_RSP) : cpu.gpr(i);
-        MemorySegment.copy(ram, ValueLayout.JAVA_BYTE, REGION_PA + Layout.DATA, data, 0, Layout.DATA_SIZE);
+        read(Layout.DATA, data);
         return lastExit;
     }
 
