@@ -9,7 +9,10 @@ public final class Block {
     final long rip;
     final int modeKey;
     Uop[] ops;
+    /** Instructions in the block (= ops.length). */
     int n;
+    /** The same block with a trailing flag-op + JCC fused into one uop (used when the whole block runs). */
+    Uop[] fused;
     /** Physical address of the first byte and of the second page's start if the block crosses a page, else -1. */
     long phys, phys2 = -1;
     long lin2;

@@ -134,6 +134,7 @@ public abstract class Interpreter extends SystemOps {
      * exit/fault (thrown). RIP and the retired count are exact on return and on every throw.
      */
     final void runBlocks() {
+        int key = modeKey();
         Block b = lookup(rip);
         while (true) {
             int n = b.n;
@@ -146,9 +147,9 @@ public abstract class Interpreter extends SystemOps {
             execBlock(b, n);
             if (stopBlock || n != b.n || kickPending) return;
             Block nb = b.next0;
-            if (nb == null || nb.rip != rip || nb.epoch != codeEpoch || !nb.valid || nb.modeKey != modeKey()) {
+            if (nb == null || nb.rip != rip || nb.epoch != codeEpoch || !nb.valid || nb.modeKey != key) {
                 nb = b.next1;
-                if (nb == null || nb.rip != rip || nb.epoch != codeEpoch || !nb.valid || nb.modeKey != modeKey()) {
+                if (nb == null || nb.rip != rip || nb.epoch != codeEpoch || !nb.valid || nb.modeKey != key) {
                     nb = lookup(rip);
                     b.next1 = b.next0;
                     b.next0 = nb;
@@ -163,15 +164,93 @@ public abstract class Interpreter extends SystemOps {
 
     // ---------------------------------------------------------------- the interpreter
 
-    final void execBlock(Block b, int n) {
-        Uop[] ops = b.ops;
+    final void execBlock(Block blk, int n) {
+        boolean whole = n == blk.n;
+        Uop[] ops = whole ? blk.fused : blk.ops;
+        int m = whole ? ops.length : n;
+        int extra = whole ? blk.n - m : 0; // instructions folded into a fused last uop
         long[] r = this.r;
         int i = 0;
         Uop u = null;
         try {
-            for (; i < n; i++) {
+            for (; i < m; i++) {
                 u = ops[i];
                 switch (u.op) {
+                    case NOP -> { }
+                    case CMPJ_RR64 -> { long a = r[u.r1], b = r[u.r2]; lfOp = LF_SUB; lfBits = 64; lfDst = a; lfSrc = b; lfRes = a - b; rip = condSub(u.jcc, a, b, 0) ? u.jTaken : u.jNext; }
+                    case CMPJ_RR32 -> { long a = r[u.r1] & M32, b = r[u.r2] & M32; lfOp = LF_SUB; lfBits = 32; lfDst = a; lfSrc = b; lfRes = (a - b) & M32; rip = condSub(u.jcc, a, b, 32) ? u.jTaken : u.jNext; }
+                    case CMPJ_RI64 -> { long a = r[u.r1], b = u.imm; lfOp = LF_SUB; lfBits = 64; lfDst = a; lfSrc = b; lfRes = a - b; rip = condSub(u.jcc, a, b, 0) ? u.jTaken : u.jNext; }
+                    case CMPJ_RI32 -> { long a = r[u.r1] & M32, b = u.imm & M32; lfOp = LF_SUB; lfBits = 32; lfDst = a; lfSrc = b; lfRes = (a - b) & M32; rip = condSub(u.jcc, a, b, 32) ? u.jTaken : u.jNext; }
+                    case TESTJ_RR64 -> { long v = r[u.r1] & r[u.r2]; lfOp = LF_LOGIC; lfBits = 64; lfRes = v; rip = condLogic(u.jcc, v) ? u.jTaken : u.jNext; }
+                    case TESTJ_RR32 -> { long v = r[u.r1] & r[u.r2] & M32; lfOp = LF_LOGIC; lfBits = 32; lfRes = v; rip = condLogic(u.jcc, (int) v) ? u.jTaken : u.jNext; }
+                    case SUBJ_RI64, SUBJ_RI32, ADDJ_RI64, ADDJ_RI32 -> {
+                        boolean w = u.op == SUBJ_RI64 || u.op == ADDJ_RI64, sub = u.op == SUBJ_RI64 || u.op == SUBJ_RI32;
+                        long mk = w ? -1L : M32;
+                        long a = r[u.r1] & mk, b = u.imm & mk, v = (sub ? a - b : a + b) & mk;
+                        r[u.r1] = v;
+                        lfOp = sub ? LF_SUB : LF_ADD; lfBits = w ? 64 : 32; lfDst = a; lfSrc = b; lfRes = v;
+                        rip = cond(u.jcc) ? u.jTaken : u.jNext;
+                    }
+                    case ADD_RR64 -> { long a = r[u.r1], b = r[u.r2], v = a + b; r[u.r1] = v; lfOp = LF_ADD; lfBits = 64; lfDst = a; lfSrc = b; lfRes = v; }
+                    case SUB_RR64 -> { long a = r[u.r1], b = r[u.r2], v = a - b; r[u.r1] = v; lfOp = LF_SUB; lfBits = 64; lfDst = a; lfSrc = b; lfRes = v; }
+                    case CMP_RR64 -> { long a = r[u.r1], b = r[u.r2]; lfOp = LF_SUB; lfBits = 64; lfDst = a; lfSrc = b; lfRes = a - b; }
+                    case AND_RR64 -> { long v = r[u.r1] & r[u.r2]; r[u.r1] = v; lfOp = LF_LOGIC; lfBits = 64; lfRes = v; }
+                    case OR_RR64 -> { long v = r[u.r1] | r[u.r2]; r[u.r1] = v; lfOp = LF_LOGIC; lfBits = 64; lfRes = v; }
+                    case XOR_RR64 -> { long v = r[u.r1] ^ r[u.r2]; r[u.r1] = v; lfOp = LF_LOGIC; lfBits = 64; lfRes = v; }
+                    case ADD_RR32 -> { long a = r[u.r1] & M32, b = r[u.r2] & M32, v = (a + b) & M32; r[u.r1] = v; lfOp = LF_ADD; lfBits = 32; lfDst = a; lfSrc = b; lfRes = v; }
+                    case SUB_RR32 -> { long a = r[u.r1] & M32, b = r[u.r2] & M32, v = (a - b) & M32; r[u.r1] = v; lfOp = LF_SUB; lfBits = 32; lfDst = a; lfSrc = b; lfRes = v; }
+                    case CMP_RR32 -> { long a = r[u.r1] & M32, b = r[u.r2] & M32; lfOp = LF_SUB; lfBits = 32; lfDst = a; lfSrc = b; lfRes = (a - b) & M32; }
+                    case AND_RR32 -> { long v = r[u.r1] & r[u.r2] & M32; r[u.r1] = v; lfOp = LF_LOGIC; lfBits = 32; lfRes = v; }
+                    case OR_RR32 -> { long v = (r[u.r1] | r[u.r2]) & M32; r[u.r1] = v; lfOp = LF_LOGIC; lfBits = 32; lfRes = v; }
+                    case XOR_RR32 -> { long v = (r[u.r1] ^ r[u.r2]) & M32; r[u.r1] = v; lfOp = LF_LOGIC; lfBits = 32; lfRes = v; }
+                    case ADD_RI64 -> { long a = r[u.r1], b = u.imm, v = a + b; r[u.r1] = v; lfOp = LF_ADD; lfBits = 64; lfDst = a; lfSrc = b; lfRes = v; }
+                    case SUB_RI64 -> { long a = r[u.r1], b = u.imm, v = a - b; r[u.r1] = v; lfOp = LF_SUB; lfBits = 64; lfDst = a; lfSrc = b; lfRes = v; }
+                    case CMP_RI64 -> { long a = r[u.r1], b = u.imm; lfOp = LF_SUB; lfBits = 64; lfDst = a; lfSrc = b; lfRes = a - b; }
+                    case AND_RI64 -> { long v = r[u.r1] & u.imm; r[u.r1] = v; lfOp = LF_LOGIC; lfBits = 64; lfRes = v; }
+                    case OR_RI64 -> { long v = r[u.r1] | u.imm; r[u.r1] = v; lfOp = LF_LOGIC; lfBits = 64; lfRes = v; }
+                    case XOR_RI64 -> { long v = r[u.r1] ^ u.imm; r[u.r1] = v; lfOp = LF_LOGIC; lfBits = 64; lfRes = v; }
+                    case ADD_RI32 -> { long a = r[u.r1] & M32, b = u.imm & M32, v = (a + b) & M32; r[u.r1] = v; lfOp = LF_ADD; lfBits = 32; lfDst = a; lfSrc = b; lfRes = v; }
+                    case SUB_RI32 -> { long a = r[u.r1] & M32, b = u.imm & M32, v = (a - b) & M32; r[u.r1] = v; lfOp = LF_SUB; lfBits = 32; lfDst = a; lfSrc = b; lfRes = v; }
+                    case CMP_RI32 -> { long a = r[u.r1] & M32, b = u.imm & M32; lfOp = LF_SUB; lfBits = 32; lfDst = a; lfSrc = b; lfRes = (a - b) & M32; }
+                    case AND_RI32 -> { long v = r[u.r1] & u.imm & M32; r[u.r1] = v; lfOp = LF_LOGIC; lfBits = 32; lfRes = v; }
+                    case OR_RI32 -> { long v = (r[u.r1] | u.imm) & M32; r[u.r1] = v; lfOp = LF_LOGIC; lfBits = 32; lfRes = v; }
+                    case XOR_RI32 -> { long v = (r[u.r1] ^ u.imm) & M32; r[u.r1] = v; lfOp = LF_LOGIC; lfBits = 32; lfRes = v; }
+                    case TEST_RR64 -> { lfOp = LF_LOGIC; lfBits = 64; lfRes = r[u.r1] & r[u.r2]; }
+                    case TEST_RR32 -> { lfOp = LF_LOGIC; lfBits = 32; lfRes = r[u.r1] & r[u.r2] & M32; }
+                    case MOV_RR64 -> r[u.r1] = r[u.r2];
+                    case MOV_RR32 -> r[u.r1] = r[u.r2] & M32;
+                    case MOV_RI64 -> r[u.r1] = u.imm;
+                    case MOV_RI32 -> r[u.r1] = u.imm & M32;
+                    case MOV_RM64 -> r[u.r1] = read64(ea(u));
+                    case MOV_RM32 -> r[u.r1] = read32(ea(u));
+                    case MOV_MR64 -> write64(ea(u), r[u.r2]);
+                    case MOV_MR32 -> write32(ea(u), r[u.r2]);
+                    case MOVZX_RM8 -> setReg(u.size, u.r1, read8(ea(u)));
+                    case MOVZX_RR8 -> setReg(u.size, u.r1, reg(1, u.r2));
+                    case MOVSXD_RR -> r[u.r1] = (int) r[u.r2];
+                    case LEA64 -> r[u.r1] = offset(u);
+                    case CMP_RM32 -> { long a = r[u.r1] & M32, b = read32(ea(u)); lfOp = LF_SUB; lfBits = 32; lfDst = a; lfSrc = b; lfRes = (a - b) & M32; }
+                    case CMP_RM64 -> { long a = r[u.r1], b = read64(ea(u)); lfOp = LF_SUB; lfBits = 64; lfDst = a; lfSrc = b; lfRes = a - b; }
+                    case ADD_RM32 -> { long a = r[u.r1] & M32, b = read32(ea(u)), v = (a + b) & M32; r[u.r1] = v; lfOp = LF_ADD; lfBits = 32; lfDst = a; lfSrc = b; lfRes = v; }
+                    case ADD_RM64 -> { long a = r[u.r1], b = read64(ea(u)), v = a + b; r[u.r1] = v; lfOp = LF_ADD; lfBits = 64; lfDst = a; lfSrc = b; lfRes = v; }
+                    case XOR_RM32 -> { long v = (r[u.r1] ^ read32(ea(u))) & M32; r[u.r1] = v; lfOp = LF_LOGIC; lfBits = 32; lfRes = v; }
+                    case SHL_RI64 -> { long a = r[u.r1], v = a << u.imm; r[u.r1] = v; lfOp = LF_SHL; lfBits = 64; lfDst = a; lfSrc = u.imm; lfRes = v; }
+                    case SHR_RI64 -> { long a = r[u.r1], v = a >>> u.imm; r[u.r1] = v; lfOp = LF_SHR; lfBits = 64; lfDst = a; lfSrc = u.imm; lfRes = v; }
+                    case SAR_RI64 -> { long a = r[u.r1], v = a >> u.imm; r[u.r1] = v; lfOp = LF_SAR; lfBits = 64; lfDst = a; lfSrc = u.imm; lfRes = v; }
+                    case SHL_RI32 -> { long a = r[u.r1] & M32, v = (a << u.imm) & M32; r[u.r1] = v; lfOp = LF_SHL; lfBits = 32; lfDst = a; lfSrc = u.imm; lfRes = v; }
+                    case SHR_RI32 -> { long a = r[u.r1] & M32, v = a >>> u.imm; r[u.r1] = v; lfOp = LF_SHR; lfBits = 32; lfDst = a; lfSrc = u.imm; lfRes = v; }
+                    case SAR_RI32 -> { long a = r[u.r1] & M32, v = ((int) a >> u.imm) & M32; r[u.r1] = v; lfOp = LF_SAR; lfBits = 32; lfDst = a; lfSrc = u.imm; lfRes = v; }
+                    case IMUL_RR32 -> setReg(4, u.r1, imul(4, r[u.r1], r[u.r2], false));
+                    case IMUL_RR64 -> r[u.r1] = imul(8, r[u.r1], r[u.r2], false);
+                    case IMUL_RM32 -> setReg(4, u.r1, imul(4, r[u.r1], read32(ea(u)), false));
+                    case INC_R64 -> { long a = r[u.r1]; lfCarry = cf() ? 1 : 0; long v = a + 1; r[u.r1] = v; lfOp = LF_INC; lfBits = 64; lfDst = a; lfSrc = 1; lfRes = v; }
+                    case DEC_R64 -> { long a = r[u.r1]; lfCarry = cf() ? 1 : 0; long v = a - 1; r[u.r1] = v; lfOp = LF_DEC; lfBits = 64; lfDst = a; lfSrc = 1; lfRes = v; }
+                    case INC_R32 -> { long a = r[u.r1] & M32; lfCarry = cf() ? 1 : 0; long v = (a + 1) & M32; r[u.r1] = v; lfOp = LF_INC; lfBits = 32; lfDst = a; lfSrc = 1; lfRes = v; }
+                    case DEC_R32 -> { long a = r[u.r1] & M32; lfCarry = cf() ? 1 : 0; long v = (a - 1) & M32; r[u.r1] = v; lfOp = LF_DEC; lfBits = 32; lfDst = a; lfSrc = 1; lfRes = v; }
+                    case PUSH_R64 -> { long sp = r[4] - 8; write64(sp, r[u.r1]); r[4] = sp; }
+                    case POP_R64 -> { long v = read64(r[4]); r[4] += 8; r[u.r1] = v; }
+                    case CALL64 -> { long sp = r[4] - 8; write64(sp, u.next); r[4] = sp; rip = u.imm; }
+                    case RET64 -> { long t = read64(r[4]); r[4] += 8 + u.imm; rip = t; }
                     case MOV_RR -> {
                         int s = u.size;
                         if (s == 8) r[u.r1] = r[u.r2];
@@ -280,10 +359,54 @@ public abstract class Interpreter extends SystemOps {
             stopBlock = false;
             throw e;
         }
-        retired += i;
+        retired += i == m ? i + extra : i;
         if (!u.setsRip) rip = u.next;
         stopBlock = false;
     }
+
+    /** A condition after SUB/CMP of {@code a} and {@code b} (zero-extended values of width 64 - sh... see sh). */
+    static boolean condSub(int cc, long d, long s, int sh) {
+        switch (cc) {
+            case 2: return Long.compareUnsigned(d, s) < 0;
+            case 3: return Long.compareUnsigned(d, s) >= 0;
+            case 4: return d == s;
+            case 5: return d != s;
+            case 6: return Long.compareUnsigned(d, s) <= 0;
+            case 7: return Long.compareUnsigned(d, s) > 0;
+            case 0xC: return (d << sh) < (s << sh);
+            case 0xD: return (d << sh) >= (s << sh);
+            case 0xE: return (d << sh) <= (s << sh);
+            case 0xF: return (d << sh) > (s << sh);
+            default: {
+                int bits = 64 - sh;
+                long res = (d - s) & (bits == 64 ? -1L : (1L << bits) - 1);
+                boolean of = (((d ^ s) & (d ^ res)) >>> (bits - 1) & 1) != 0;
+                boolean sf = ((res >>> (bits - 1)) & 1) != 0;
+                boolean pf = (Integer.bitCount((int) res & 0xFF) & 1) == 0;
+                return switch (cc) {
+                    case 0 -> of; case 1 -> !of; case 8 -> sf; case 9 -> !sf; case 0xA -> pf; default -> !pf;
+                };
+            }
+        }
+    }
+
+    /** A condition after a logical operation with sign-correct result {@code v} (CF = OF = 0). */
+    static boolean condLogic(int cc, long v) {
+        return switch (cc) {
+            case 0, 2 -> false;
+            case 1, 3 -> true;
+            case 4, 6 -> v == 0;
+            case 5, 7 -> v != 0;
+            case 8, 0xC -> v < 0;
+            case 9, 0xD -> v >= 0;
+            case 0xE -> v <= 0;
+            case 0xF -> v > 0;
+            case 0xA -> (Long.bitCount(v & 0xFF) & 1) == 0;
+            default -> (Long.bitCount(v & 0xFF) & 1) != 0;
+        };
+    }
+
+    static final long M32 = 0xFFFF_FFFFL;
 
     final long branchTarget(Uop u, long t) {
         if (u.size == 8) return t;

@@ -26,6 +26,23 @@ final class Op {
         CCMP = 109, CFCMOV = 110, SETZU = 111, ADX = 112, LFS = 113, BOUND_CHECK = 114, AAX = 115,
         ALU3_RR = 116, ALU3_RI = 117, ALU3_RM = 118, ALU3_MR = 119, ALU3_MI = 120, UNARY3 = 121, SHIFT3 = 122;
 
+    // specialised forms of the hottest operations (64- and 32-bit, flags written), chosen by the translator
+    static final int ADD_RR64 = 130, SUB_RR64 = 131, CMP_RR64 = 132, AND_RR64 = 133, OR_RR64 = 134, XOR_RR64 = 135,
+        ADD_RR32 = 136, SUB_RR32 = 137, CMP_RR32 = 138, AND_RR32 = 139, OR_RR32 = 140, XOR_RR32 = 141,
+        ADD_RI64 = 142, SUB_RI64 = 143, CMP_RI64 = 144, AND_RI64 = 145, OR_RI64 = 146, XOR_RI64 = 147,
+        ADD_RI32 = 148, SUB_RI32 = 149, CMP_RI32 = 150, AND_RI32 = 151, OR_RI32 = 152, XOR_RI32 = 153,
+        TEST_RR64 = 154, TEST_RR32 = 155, MOV_MR64 = 156, MOV_MR32 = 157, MOVZX_RM8 = 158, LEA64 = 159,
+        SHL_RI64 = 160, SHR_RI64 = 161, SAR_RI64 = 162, SHL_RI32 = 163, SHR_RI32 = 164, SAR_RI32 = 165,
+        MOV_RI64 = 166, MOV_RI32 = 167, CMP_RM32 = 168, CMP_RM64 = 169, ADD_RM32 = 170, ADD_RM64 = 171,
+        MOV_RM64 = 172, MOV_RM32 = 173, MOV_RR64 = 174, MOV_RR32 = 175, PUSH_R64 = 176, POP_R64 = 177,
+        CALL64 = 178, RET64 = 179, XOR_RM32 = 180, IMUL_RR32 = 181, IMUL_RR64 = 182, IMUL_RM32 = 183,
+        MOVZX_RR8 = 184, MOVSXD_RR = 185, INC_R64 = 186, DEC_R64 = 187, INC_R32 = 188, DEC_R32 = 189;
+
+    // a flag-setting operation fused with the JCC that follows it (two instructions, one dispatch)
+    static final int CMPJ_RR64 = 190, CMPJ_RR32 = 191, CMPJ_RI64 = 192, CMPJ_RI32 = 193, TESTJ_RR64 = 194,
+        TESTJ_RR32 = 195, SUBJ_RI64 = 196, SUBJ_RI32 = 197, ADDJ_RI64 = 198, ADDJ_RI32 = 199;
+
+
     // ALU kinds (group-1 order)
     static final int ADD = 0, OR = 1, ADC = 2, SBB = 3, AND = 4, SUB = 5, XOR = 6, CMP = 7;
     // shift kinds (group-2 order)

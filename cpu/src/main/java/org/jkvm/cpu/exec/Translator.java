@@ -68,6 +68,7 @@ final class Translator {
                 c.registerCode(b, phys2, len - avail);
             }
             Uop u = lower(d, pc, len);
+            specialize(u, c.codeSize == 2);
             ops.add(u);
             c.registerCode(b, pa, Math.min(len, avail));
             pc += len;
@@ -76,6 +77,7 @@ final class Translator {
         }
         b.ops = ops.toArray(new Uop[0]);
         b.n = b.ops.length;
+        b.fused = fuse(b.ops);
     }
 
     /** Operations after which translation must stop: they may change the mode, paging or the code itself. */
@@ -85,6 +87,97 @@ final class Translator {
                  MOV_FROM_SEG -> true;
             default -> false;
         };
+    }
+
+    // ---------------------------------------------------------------- fusion
+
+    /** Fuses a trailing CMP/TEST/ADD/SUB + JCC pair into one uop; returns the ops unchanged otherwise. */
+    static Uop[] fuse(Uop[] ops) {
+        int n = ops.length;
+        if (n < 2) return ops;
+        Uop j = ops[n - 1], f = ops[n - 2];
+        if (j.op != JCC) return ops;
+        int fop = switch (f.op) {
+            case CMP_RR64 -> CMPJ_RR64; case CMP_RR32 -> CMPJ_RR32; case CMP_RI64 -> CMPJ_RI64;
+            case CMP_RI32 -> CMPJ_RI32; case TEST_RR64 -> TESTJ_RR64; case TEST_RR32 -> TESTJ_RR32;
+            case SUB_RI64 -> SUBJ_RI64; case SUB_RI32 -> SUBJ_RI32; case ADD_RI64 -> ADDJ_RI64;
+            case ADD_RI32 -> ADDJ_RI32;
+            default -> -1;
+        };
+        if (fop < 0) return ops;
+        Uop u = new Uop();
+        u.op = fop;
+        u.size = f.size;
+        u.r1 = f.r1;
+        u.r2 = f.r2;
+        u.imm = f.imm;
+        u.rip = f.rip;
+        u.next = j.next;
+        u.name = f.name + "+" + j.name;
+        u.setsRip = true;
+        u.jcc = j.cc;
+        u.jTaken = j.imm;
+        u.jNext = j.next;
+        Uop[] out = java.util.Arrays.copyOf(ops, n - 1);
+        out[n - 2] = u;
+        return out;
+    }
+
+    // ---------------------------------------------------------------- specialisation
+
+    private static int aluIndex(int kind) {
+        return switch (kind) {
+            case ADD -> 0; case SUB -> 1; case CMP -> 2; case AND -> 3; case OR -> 4; case XOR -> 5;
+            default -> -1;
+        };
+    }
+
+    /** Picks a size-specific operation for the common cases (flags written, no segment checks). */
+    static void specialize(Uop u, boolean long64) {
+        if (u.nf || u.segCheck) return;
+        int s = u.size;
+        boolean w = s == 8, d = s == 4;
+        if (!w && !d) {
+            if (u.op == MOVZX_RM && u.aux == 1 && s >= 2) u.op = MOVZX_RM8;
+            else if (u.op == MOVZX_RR && u.aux == 1 && s >= 2) u.op = MOVZX_RR8;
+            return;
+        }
+        int k = aluIndex(u.aux);
+        switch (u.op) {
+            case ALU_RR -> { if (k >= 0) u.op = (w ? ADD_RR64 : ADD_RR32) + k; }
+            case ALU_RI -> { if (k >= 0) u.op = (w ? ADD_RI64 : ADD_RI32) + k; }
+            case ALU_RM -> {
+                if (u.aux == CMP) u.op = w ? CMP_RM64 : CMP_RM32;
+                else if (u.aux == ADD) u.op = w ? ADD_RM64 : ADD_RM32;
+                else if (u.aux == XOR && d) u.op = XOR_RM32;
+            }
+            case TEST_RR -> u.op = w ? TEST_RR64 : TEST_RR32;
+            case MOV_RR -> u.op = w ? MOV_RR64 : MOV_RR32;
+            case MOV_RI -> u.op = w ? MOV_RI64 : MOV_RI32;
+            case MOV_RM -> u.op = w ? MOV_RM64 : MOV_RM32;
+            case MOV_MR -> u.op = w ? MOV_MR64 : MOV_MR32;
+            case MOVZX_RM -> { if (u.aux == 1) u.op = MOVZX_RM8; }
+            case MOVZX_RR -> { if (u.aux == 1) u.op = MOVZX_RR8; }
+            case MOVSX_RR -> { if (w && u.aux == 4) u.op = MOVSXD_RR; }
+            case LEA -> { if (w && u.asize == 8) u.op = LEA64; }
+            case SHIFT_RI -> {
+                int cnt = (int) u.imm & (w ? 63 : 31);
+                if (cnt == 0) return;
+                int base = u.aux == Op.SHL || u.aux == Op.SAL ? 0 : u.aux == Op.SHR ? 1 : u.aux == Op.SAR ? 2 : -1;
+                if (base < 0) return;
+                u.op = (w ? SHL_RI64 : SHL_RI32) + base;
+                u.imm = cnt;
+            }
+            case IMUL_RR -> u.op = w ? IMUL_RR64 : IMUL_RR32;
+            case IMUL_RM -> { if (d) u.op = IMUL_RM32; }
+            case INC_R -> u.op = w ? INC_R64 : INC_R32;
+            case DEC_R -> u.op = w ? DEC_R64 : DEC_R32;
+            case PUSH_R -> { if (w && long64) u.op = PUSH_R64; }
+            case POP_R -> { if (w && long64) u.op = POP_R64; }
+            case CALL -> { if (w && long64) u.op = CALL64; }
+            case RET -> { if (w && long64) u.op = RET64; }
+            default -> { }
+        }
     }
 
     // ---------------------------------------------------------------- lowering

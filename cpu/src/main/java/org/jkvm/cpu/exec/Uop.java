@@ -23,6 +23,9 @@ public final class Uop {
     public int cc, aux, aux2;
     /** APX: NF (no flags), ZU/ND semantics. */
     public boolean nf, nd;
+    /** Fused JCC: its condition, taken target and fall-through address. */
+    public int jcc;
+    public long jTaken, jNext;
     /** Linear address of this instruction and of the next one. */
     public long rip, next;
     /** The instruction writes RIP itself (branches, far transfers, event delivery). */

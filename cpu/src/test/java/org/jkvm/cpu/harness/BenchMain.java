@@ -14,14 +14,19 @@ public final class BenchMain {
         for (int i = 0; i < runs; i++) {
             try (MultibootHarness h = new MultibootHarness()) {
                 h.load(image);
+                var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+                long c0 = mx.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 int reason = h.run(Long.MAX_VALUE);
                 long t1 = System.nanoTime();
+                long c1 = mx.getCurrentThreadCpuTime();
                 long n = h.cpu.retiredInstructions();
                 double s = (t1 - t0) / 1e9;
                 System.out.print(h.serial);
-                System.out.printf("exit %s status %d; %d instructions in %.3f s = %.1f MIPS%n",
-                    h.describeExit(reason).split(" ")[0], h.exitStatus, n, s, n / s / 1e6);
+                double cs = (c1 - c0) / 1e9;
+                System.out.printf("exit %s status %d; %d instructions in %.3f s wall = %.1f MIPS"
+                        + " (%.3f s CPU of this thread = %.1f MIPS)%n",
+                    h.describeExit(reason).split(" ")[0], h.exitStatus, n, s, n / s / 1e6, cs, n / cs / 1e6);
             }
         }
     }
