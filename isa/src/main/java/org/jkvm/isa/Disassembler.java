@@ -33,6 +33,8 @@ public final class Disassembler {
         else if (f.evx && !i.nd) sb.append("{evex} ");
         String name = f.name;
         if (f.scc) name = name + SCC[i.scc];
+        boolean cmpPred = isCmpPredicate(i, f);
+        if (cmpPred) name = f.name.substring(0, f.name.length() - 2) + CMP_PRED[(int) i.imm] + f.name.substring(f.name.length() - 2);
         if (att) name = attName(i, f, name);
         sb.append(name);
         if (f.scc) {
@@ -48,7 +50,7 @@ public final class Disassembler {
             }
             sb.append('}');
         }
-        int n = i.nops;
+        int n = cmpPred ? i.nops - 1 : i.nops;
         boolean firstOp = true;
         if (att) {
             if (i.rc >= 0 || i.sae) { sb.append(' ').append(i.rc >= 0 ? RC[i.rc] : "{sae}"); firstOp = false; }
@@ -74,6 +76,19 @@ public final class Disassembler {
 
     private static boolean skip(Form f, int k) {
         return f.ops[k].src == Opnd.Src.CONST1;
+    }
+
+    static final String[] CMP_PRED = {"eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord", "eq_uq", "nge", "ngt",
+        "false", "neq_oq", "ge", "gt", "true", "eq_os", "lt_oq", "le_oq", "unord_s", "neq_us", "nlt_uq", "nle_uq",
+        "ord_s", "eq_us", "nge_uq", "ngt_uq", "false_os", "neq_os", "ge_oq", "gt_oq", "true_us"};
+
+    /** CMPPS/PD/SS/SD with a known predicate print as the pseudo-op (cmpeqps ...), as LLVM does. */
+    static boolean isCmpPredicate(Insn i, Form f) {
+        String n = f.name;
+        if (!(n.equals("cmpps") || n.equals("cmppd") || n.equals("cmpss") || n.equals("cmpsd") || n.equals("vcmpps")
+                || n.equals("vcmppd") || n.equals("vcmpss") || n.equals("vcmpsd"))) return false;
+        if (f.ops.length < 3 || f.ops[f.ops.length - 1].src != Opnd.Src.IMM) return false;
+        return i.imm >= 0 && i.imm < (f.space == Form.LEGACY ? 8 : 32);
     }
 
     private static void masks(StringBuilder sb, Insn i, boolean att) {
@@ -199,6 +214,7 @@ public final class Disassembler {
         long v = k > 0 && isSecondImm(i, k) ? i.imm2 : i.imm;
         int enc = od.src == Opnd.Src.IMM ? encSize(i, od) : 1;
         if (od.signExt) {
+            if (enc == 2 && od.width == 2) return Long.toString((short) v);
             if (enc == 1 || i.opSize == 8 && od.width != 1 || enc == 8) return Long.toString(v);
             return Long.toString(v & mask(enc));
         }
@@ -272,6 +288,6 @@ public final class Disassembler {
     }
 
     private static boolean isUnsized(Insn i, Opnd od) {
-        return od.memSize == Opnd.SZ_NONE;
+        return od.memSize == Opnd.SZ_NONE || od.memSize == Opnd.SZ_FARPTR;
     }
 }

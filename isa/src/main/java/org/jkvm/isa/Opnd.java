@@ -162,6 +162,7 @@ final class Opnd {
             case "Ib": return new Opnd(code, Src.IMM, Kind.NONE, 1, 0, -1, false, 0);
             case "Ibs": return new Opnd(code, Src.IMM, Kind.NONE, 1, 0, -1, true, 0);
             case "Iw": return new Opnd(code, Src.IMM, Kind.NONE, 2, 0, -1, false, 0);
+            case "Iws": return new Opnd(code, Src.IMM, Kind.NONE, 2, 0, -1, true, 0);
             case "Id": return new Opnd(code, Src.IMM, Kind.NONE, 4, 0, -1, false, 0);
             case "Ids": return new Opnd(code, Src.IMM, Kind.NONE, 4, 0, -1, true, 0);
             case "Iq": return new Opnd(code, Src.IMM, Kind.NONE, 8, 0, -1, false, 0);

@@ -27,7 +27,9 @@ final class TableSse {
     /** Integer ops with MMX (NP) and XMM (66) forms. */
     private static void mmxInt(List<String> l, String name, String map, String op, String feat, String evex) {
         String mf = feat.equals("SSE2") ? "MMX" : feat;
-        l.add(name + " P,Q | NP " + map + " " + op + " /r | F=" + mf);
+        // The low-half unpacks read only 32 bits of an MMX memory operand.
+        String q = name.startsWith("punpckl") ? "Q:d" : "Q";
+        l.add(name + " P," + q + " | NP " + map + " " + op + " /r | F=" + mf);
         l.add(name + " Vo,Wo | 66 " + map + " " + op + " /r | F=" + feat + " || " + VX3 + " | | F=AVX" + (evex == null ? "" : " || " + VX3 + " | " + evex));
     }
 
@@ -105,8 +107,8 @@ final class TableSse {
             "ucomisd Vo,Wq | 66 0F 2E /r | F=SSE2 || Vo,Wq | LIG | F=AVX || Vo,Wq | LIG W1 | F=AVX512F sae",
             "comiss Vo,Wd | NP 0F 2F /r | F=SSE || Vo,Wd | LIG | F=AVX || Vo,Wd | LIG W0 | F=AVX512F sae",
             "comisd Vo,Wq | 66 0F 2F /r | F=SSE2 || Vo,Wq | LIG | F=AVX || Vo,Wq | LIG W1 | F=AVX512F sae",
-            "movmskps Gy,Uo | NP 0F 50 /r:r | F=SSE || Gy,Ux | | F=AVX",
-            "movmskpd Gy,Uo | 66 0F 50 /r:r | F=SSE2 || Gy,Ux | | F=AVX",
+            "movmskps Gd,Uo | NP 0F 50 /r:r | F=SSE || Gd,Ux | | F=AVX",
+            "movmskpd Gd,Uo | 66 0F 50 /r:r | F=SSE2 || Gd,Ux | | F=AVX",
             "cvtps2pd Vo,Wq | NP 0F 5A /r | F=SSE2 || Vx,Wh | | F=AVX || Vx,Wh | W0 | F=AVX512F kz b4 sae",
             "cvtpd2ps Vo,Wo | 66 0F 5A /r | F=SSE2",
             "cvtss2sd Vo,Wd | F3 0F 5A /r | F=SSE2 || Vo,Ho,Wd | LIG | F=AVX || Vo,Ho,Wd | LIG W0 | F=AVX512F kz sae",
