@@ -57,9 +57,11 @@ public final class TileState {
     }
 
     /**
-     * Whether a 64-byte configuration is one LDTILECFG (and XRSTOR of TILECFG) accepts: palette 0
-     * (release) or 1; for palette 1 the reserved bytes 2-15, 32-47 and 56-63 zero, no tile with more
-     * than 16 rows or 64 bytes per row. A tile with zero rows or columns is simply unusable.
+     * Whether a 64-byte configuration is one LDTILECFG accepts (anything else is #GP there, and
+     * XRSTOR loads the initial configuration instead): palette 0 (release) or 1; for palette 1 the
+     * reserved bytes 2-15, 32-47 and 56-63 zero, and each tile either unused (rows = colsb = 0) or
+     * with 1-16 rows and 1-64 bytes per row. start_row is not checked. (Verified on a Sapphire Rapids
+     * class host: rows without colsb or colsb without rows is #GP; colsb need not be a multiple of 4.)
      */
     public static boolean validConfig(byte[] cfg) {
         int pal = cfg[0] & 0xFF;
@@ -72,6 +74,7 @@ public final class TileState {
             int c = (short) I16.get(cfg, 16 + 2 * t) & 0xFFFF;
             int r = cfg[48 + t] & 0xFF;
             if (c > AmxPalette.BYTES_PER_ROW || r > AmxPalette.MAX_ROWS) return false;
+            if ((c == 0) != (r == 0)) return false;
         }
         return true;
     }

@@ -204,7 +204,7 @@ public final class XsaveUnit {
         } else if (compacted && (rfbm & 2) != 0) {
             newMxcsr = XState.MXCSR_INIT;
         }
-        // Probe every component that will be loaded, and validate TILECFG before anything changes.
+        // Probe every component that will be loaded before anything changes.
         for (XFeature f : XFeature.all()) {
             if ((load & f.mask) == 0) continue;
             if (f.index == 0) {
@@ -214,10 +214,6 @@ public final class XsaveUnit {
                 m.probe(base + 160, (l64 ? 16 : 8) * 16, false);
             } else {
                 m.probe(base + offsets[f.index], f.size, false);
-            }
-            if (f == XFeature.TILECFG) {
-                readBytes(m, base + offsets[f.index], cfg, 64);
-                if (!TileState.validConfig(cfg)) throw Fault.gp0();
             }
         }
         // Loading an XFD-armed component is #NM (initialising one is fine).
@@ -382,8 +378,11 @@ public final class XsaveUnit {
             }
             case 9 -> s.pkru = m.read32(a);
             case 17 -> {
+                // Unlike LDTILECFG, XRSTOR does not fault on a bad configuration: it loads the initial one
+                // (observed on hardware).
                 readBytes(m, a, cfg, 64);
-                s.tiles.decodeConfig(cfg);
+                if (TileState.validConfig(cfg)) s.tiles.decodeConfig(cfg);
+                else s.tiles.release();
             }
             case 18 -> readBytes(m, a, s.tiles.data, AmxPalette.TOTAL_TILE_BYTES);
             case 19 -> {
