@@ -23,8 +23,8 @@ final class Op {
         SYS = 87, INT = 88, IRET = 89, RET_FAR = 90, JMP_FAR = 91, CALL_FAR = 92, JMP_FAR_M = 93, CALL_FAR_M = 94,
         MOV_SEG = 95, MOV_FROM_SEG = 96, PUSH_SEG = 97, POP_SEG = 98, MOV_CR = 99, MOV_DR = 100,
         BMI = 101, EXT = 102, XLAT = 103, PUSHA = 104, POPA = 105, JMPABS = 106, PUSH2 = 107, POP2 = 108,
-        CCMP = 109, CFCMOV = 110, SETZU = 111, ADX = 112, LFS = 113, BOUND_CHECK = 114, AAX = 115,
-        ALU3_RR = 116, ALU3_RI = 117, ALU3_RM = 118, ALU3_MR = 119, ALU3_MI = 120, UNARY3 = 121, SHIFT3 = 122;
+        CCMP_UNUSED = 109, CFCMOV = 110, SETZU = 111, ADX = 112, LFS = 113, BOUND_CHECK = 114, AAX = 115,
+        ALU3 = 116, IMUL3X = 117, CMOV3 = 118, ADX3 = 119, CTEST = 120, UNARY3 = 121, SHIFT3 = 122;
 
     // specialised forms of the hottest operations (64- and 32-bit, flags written), chosen by the translator
     static final int ADD_RR64 = 130, SUB_RR64 = 131, CMP_RR64 = 132, AND_RR64 = 133, OR_RR64 = 134, XOR_RR64 = 135,

@@ -109,8 +109,12 @@ public abstract class SlowOps extends Interpreter {
                     setFlagsRaw(f);
                 }
             }
-            case BITSCAN_RR -> bitscan(u, reg(u.size, u.r2));
-            case BITSCAN_RM -> bitscan(u, read(ea(u), u.size));
+            case BITSCAN_RR, BITSCAN_RM -> {
+                long v = u.op == BITSCAN_RR ? reg(u.size, u.r2) : read(ea(u), u.size);
+                long save = u.nf ? flags() : 0;
+                bitscan(u, v);
+                if (u.nf) setFlagsRaw(save);
+            }
             case BSWAP -> {
                 if (u.size == 8) r[u.r1] = Long.reverseBytes(r[u.r1]);
                 else if (u.size == 4) r[u.r1] = Integer.reverseBytes((int) r[u.r1]) & 0xFFFF_FFFFL;

@@ -230,6 +230,7 @@ final class Translator {
 
     private static boolean needsApx(Insn in) {
         if (in.rex2()) return true;
+        if (in.form() != null && in.form().map() == 4 && in.form().space().equals("evex")) return true;
         if (in.memBase() >= 16 || in.memIndex() >= 16 && in.memIndexClass().isGpr()) return true;
         for (int i = 0; i < in.operandCount(); i++)
             if (in.kind(i) == OperandKind.REG && in.regClass(i).isGpr() && in.reg(i) >= 16) return true;
@@ -332,7 +333,129 @@ final class Translator {
         };
     }
 
+    /** Source operand {@code i} of an APX form as the first or second source of the uop. */
+    private static void src(Insn in, int i, Uop u, boolean first) {
+        switch (in.kind(i)) {
+            case REG -> { if (first) u.r1 = gpr(in, i); else u.r2 = gpr(in, i); }
+            case MEM -> u.aux2 |= first ? ApxOps.SRC1_MEM : ApxOps.SRC2_MEM;
+            default -> { u.aux2 |= ApxOps.SRC2_IMM; u.imm = in.imm(); }
+        }
+    }
+
+    /** APX-specific lowering; null when the instruction is not one of the APX forms. */
+    private Boolean lowerApx(Insn in, String m, Uop u) {
+        int n = in.operandCount();
+        int cc = in.conditionCode();
+        if (m.equals("CCMP") || m.equals("CTEST")) {
+            u.op = CTEST;
+            u.aux = m.equals("CCMP") ? 0 : 1;
+            u.cc = in.scc();
+            u.imm2 = in.dfv();
+            u.size = in.size(0);
+            src(in, 0, u, true);
+            src(in, 1, u, false);
+            return true;
+        }
+        if (m.startsWith("PUSH2") || m.startsWith("POP2")) {
+            u.op = m.startsWith("PUSH2") ? PUSH2 : POP2;
+            u.r1 = in.reg(0);
+            u.r2 = in.reg(1);
+            u.size = 8;
+            return true;
+        }
+        if (m.startsWith("SETZU")) {
+            u.op = SETZU;
+            u.cc = cc;
+            u.size = 1;
+            u.r1 = isReg(in, 0) ? in.reg(0) : -1;
+            return true;
+        }
+        if (m.startsWith("CFCMOV")) {
+            u.cc = cc;
+            u.size = in.size(0);
+            if (in.nd()) {
+                u.op = CMOV3;
+                u.aux = 1;
+                u.r3 = in.reg(0);
+                u.r1 = gpr(in, 1);
+                src(in, 2, u, false);
+            } else if (in.nf()) {
+                u.op = CFCMOV;
+                u.aux = 1;
+                src(in, 0, u, true);
+                u.r2 = gpr(in, 1);
+            } else {
+                u.op = CFCMOV;
+                u.aux = 0;
+                u.r1 = gpr(in, 0);
+                src(in, 1, u, false);
+            }
+            return true;
+        }
+        if (m.equals("ADCX") || m.equals("ADOX")) {
+            u.op = ADX;
+            u.aux = m.equals("ADCX") ? 0 : 1;
+            u.size = in.size(0);
+            if (in.nd()) {
+                u.r3 = in.reg(0);
+                src(in, 1, u, true);
+                src(in, 2, u, false);
+            } else {
+                u.r1 = gpr(in, 0);
+                src(in, 1, u, false);
+            }
+            return true;
+        }
+        if (m.equals("IMULZU") || m.equals("IMUL") && in.nd()) {
+            u.op = IMUL3X;
+            u.size = in.size(0);
+            u.r3 = in.reg(0);
+            src(in, 1, u, true);
+            src(in, 2, u, false);
+            return true;
+        }
+        if (!in.nd()) return null;
+        u.size = in.size(0);
+        u.r3 = in.reg(0);
+        if (cc >= 0 && m.startsWith("CMOV")) {
+            u.op = CMOV3;
+            u.cc = cc;
+            u.r1 = gpr(in, 1);
+            src(in, 2, u, false);
+            return true;
+        }
+        int alu = aluKind(m);
+        if (alu >= 0 && alu != CMP) {
+            u.op = ALU3;
+            u.aux = alu;
+            src(in, 1, u, true);
+            src(in, 2, u, false);
+            return true;
+        }
+        int sh = shiftKind(m);
+        if (sh >= 0) {
+            u.op = SHIFT3;
+            u.aux = sh;
+            src(in, 1, u, true);
+            if (n > 2 && isReg(in, 2)) u.aux2 |= 8;
+            else u.imm = n > 2 && isImm(in, 2) ? in.imm() : 1;
+            if (in.opcode() == 0xD0 || in.opcode() == 0xD1) { u.imm = 1; u.aux2 &= ~8; }
+            return true;
+        }
+        switch (m) {
+            case "INC", "DEC", "NOT", "NEG" -> {
+                u.op = UNARY3;
+                u.aux = switch (m) { case "INC" -> 0; case "DEC" -> 1; case "NOT" -> 2; default -> 3; };
+                src(in, 1, u, true);
+                return true;
+            }
+            default -> { return false; }
+        }
+    }
+
     private boolean lowerKnown(Insn in, String m, Uop u) {
+        Boolean apx = lowerApx(in, m, u);
+        if (apx != null) return apx;
         int n = in.operandCount();
         int cc = in.conditionCode();
         int alu = aluKind(m);
