@@ -28,11 +28,15 @@ public final class SnapshotRestorer {
     private SnapshotRestorer() {}
 
     public static void checkCompatible(Snapshot s, Machine m) throws SnapshotFormatException, KvmException {
-        List<KvmCpuidEntry2> supported = m.hypervisor().supportedCpuid();
+        // What this machine can offer: the backend's supported CPUID, and what its fresh vCPU actually shows
+        // with it (Linux keeps host-derived bits that KVM_GET_SUPPORTED_CPUID leaves out on some hosts).
+        List<KvmCpuidEntry2> supported = new java.util.ArrayList<>(m.hypervisor().supportedCpuid());
+        List<KvmCpuidEntry2> effective = m.vcpu().getCpuid2(VcpuState.MAX_CPUID);
         String where = "backend " + m.hypervisor().name();
         long xcr0Here = FeatureCheck.supportedXcr0(supported);
         for (VcpuState v : s.vcpus()) {
             List<String> missing = FeatureCheck.missingCpuFeatures(v.cpuid(), supported);
+            missing.retainAll(FeatureCheck.missingCpuFeatures(v.cpuid(), effective));
             if (!missing.isEmpty()) {
                 throw new SnapshotFormatException("cannot restore: the saved guest uses CPU feature " + missing.get(0)
                     + ", which " + where + " with this CPU model lacks" + (missing.size() > 1 ? " (and " + (missing.size() - 1) + " more)" : ""));
