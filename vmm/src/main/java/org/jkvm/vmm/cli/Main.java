@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The jkvm command line: every failure the user can cause ends as one line on stderr and a 64+ status. */
 @Command(name = "jkvm", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "A hypervisor for x86-64 in Java: a software CPU with KVM's vCPU state handling, or Linux /dev/kvm.",
-        subcommands = {VersionCommand.class, RunCommand.class, RestoreCommand.class, DisasmCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {VersionCommand.class, RunCommand.class, RestoreCommand.class, DisasmCommand.class, CpuidCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
