@@ -180,7 +180,8 @@ public final class Disassembler {
         switch (kind) {
             case REG -> {
                 if (att) sb.append('%');
-                sb.append(regName(i.regClass(k), i.reg(k)));
+                if (od.src == Opnd.Src.FIXED && od.kind == Opnd.Kind.ST) sb.append("st");
+                else sb.append(regName(i.regClass(k), i.reg(k)));
             }
             case IMM -> {
                 if (att) sb.append('$');
