@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.jkvm.api.exit.VcpuExit;
+import org.jkvm.api.uabi.KvmDtable;
 import org.jkvm.api.uabi.KvmRegs;
 import org.jkvm.api.uabi.KvmSregs;
 import org.junit.jupiter.api.Test;
@@ -127,6 +128,69 @@ class GuestModesTest {
             g.vcpu.setSregs(Guest.longMode(g.vcpu.getSregs()));
             g.vcpu.setRegs(KvmRegs.zero().withRip(0x4000).withRsp(0x8000));
             assertLongModeResult(g);
+        }
+    }
+
+    /** Sums 1..100 in RBX and with PADDQ in XMM1 at CPL 3, then OUTs the sum and spins. */
+    private static final int[] USER_SUM = {
+        0x48, 0xC7, 0xC0, 0x01, 0x00, 0x00, 0x00, // mov rax, 1
+        0x31, 0xDB,                               // xor ebx, ebx
+        0x66, 0x0F, 0xEF, 0xC9,                   // pxor xmm1, xmm1
+        0x48, 0x01, 0xC3,                         // l: add rbx, rax
+        0x66, 0x48, 0x0F, 0x6E, 0xC0,             // movq xmm0, rax
+        0x66, 0x0F, 0xD4, 0xC8,                   // paddq xmm1, xmm0
+        0x48, 0xFF, 0xC0,                         // inc rax
+        0x48, 0x83, 0xF8, 0x65,                   // cmp rax, 101
+        0x75, 0xEB,                               // jne l
+        0x66, 0x48, 0x0F, 0x7E, 0xC9,             // movq rcx, xmm1
+        0x89, 0xD8,                               // mov eax, ebx
+        0xE7, 0x10,                               // 0x4029: out 0x10, eax
+        0xEB, 0xFE,                               // jmp $
+    };
+
+    /** CPL 3, IOPL 0: the TSS's I/O permission bitmap allows port 0x10. */
+    @Test
+    void userModeOutAllowedByTheIoBitmap() throws Exception {
+        try (Guest g = new Guest()) {
+            g.writeGdt();
+            g.writeIdentityPageTables();
+            g.load(0x4000, USER_SUM);
+            g.vcpu.setSregs(Guest.userMode(g.vcpu.getSregs(), true));
+            g.vcpu.setRegs(KvmRegs.zero().withRip(0x4000).withRsp(0x8000).withRflags(0x2));
+            VcpuExit e = g.vcpu.run();
+            VcpuExit.Io io = assertInstanceOf(VcpuExit.Io.class, e, () -> "exit " + e);
+            assertEquals(0x10, io.port());
+            assertEquals(5050, io.data().get(Guest.U32, 0));
+            assertEquals(5050, g.vcpu.getRegs().rcx(), "the PADDQ sum");
+            KvmSregs s = g.vcpu.getSregs();
+            assertEquals(3, s.cs().dpl());
+            assertEquals(Guest.SEL_USER_CODE64, s.cs().selector());
+        }
+    }
+
+    /** The same OUT with no I/O bitmap in TR's limit is a #GP, delivered to ring 0 on the TSS's RSP0 stack. */
+    @Test
+    void userModeOutOutsideTheIoBitmapFaultsIntoRing0() throws Exception {
+        try (Guest g = new Guest()) {
+            g.writeGdt();
+            g.writeIdentityPageTables();
+            g.load(0x4000, USER_SUM);
+            g.putU64(0x7000 + 13 * 16, 0x4100 | (long) Guest.SEL_CODE64 << 16 | 0x8EL << 40); // IDT[#GP]
+            g.load(0x4100, 0xB0, 0x0D, 0xE6, 0x11, 0xF4); // mov al, 13; out 0x11, al; hlt
+            g.vcpu.setSregs(Guest.userMode(g.vcpu.getSregs(), false).withIdt(new KvmDtable(0x7000, 0xFFF)));
+            g.vcpu.setRegs(KvmRegs.zero().withRip(0x4000).withRsp(0x8000).withRflags(0x2));
+            VcpuExit e = g.vcpu.run();
+            VcpuExit.Io io = assertInstanceOf(VcpuExit.Io.class, e, () -> "exit " + e);
+            assertEquals(0x11, io.port());
+            KvmRegs r = g.vcpu.getRegs();
+            assertEquals(Guest.RSP0 - 6 * 8, r.rsp(), "error code + SS:RSP, RFLAGS, CS:RIP on the RSP0 stack");
+            assertEquals(0, g.u64(r.rsp()), "error code");
+            assertEquals(0x4029, g.u64(r.rsp() + 8), "RIP of the faulting OUT");
+            assertEquals(Guest.SEL_USER_CODE64, g.u64(r.rsp() + 16));
+            assertEquals(0x8000, g.u64(r.rsp() + 32), "the user RSP");
+            assertEquals(Guest.SEL_USER_DATA, g.u64(r.rsp() + 40));
+            assertEquals(0, g.vcpu.getSregs().cs().dpl(), "the handler runs at CPL 0");
+            assertEquals(5050, r.rbx());
         }
     }
 
