@@ -58,7 +58,8 @@ final class CpuidCommand implements Callable<Integer> {
             }
             leaves = h.supportedCpuid();
         } catch (KvmException e) {
-            throw new UserError(ExitCodes.UNAVAILABLE, e.getMessage());
+            // A bad --cpu comes back as EINVAL: the user's mistake, not a missing service.
+            throw new UserError(e.errno() == org.jkvm.api.Errno.EINVAL ? ExitCodes.USAGE : ExitCodes.UNAVAILABLE, e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new UserError(ExitCodes.USAGE, e.getMessage());
         }
@@ -90,16 +91,16 @@ final class CpuidCommand implements Callable<Integer> {
             v.d0Ebx, v.d0Ebx, v.d0Ecx, v.d0Ecx);
         out.printf("  0xD.1 EAX 0x%x (%s); EBX %d (0x%x): compacted size for the current XCR0|XSS%n", v.d1Eax,
             extensions(v.d1Eax), v.d1Ebx, v.d1Ebx);
-        out.printf("  %2s %-18s %5s %9s %-9s %15s %15s%n", "i", "component", "size", "standard", "flags",
+        out.printf("  %2s %-18s %5s %9s %-13s %15s %15s%n", "i", "component", "size", "standard", "flags",
             "XSAVEC(XCR0)", String.format("XSAVES(0x%x)", xsaves));
         for (XsaveLayoutView.Component c : v.components) {
             String flags = (c.supervisor() ? "S" : "U") + (c.aligned() ? " align64" : "") + (c.xfd() ? " xfd" : "");
             int cu = v.compactedOffset(v.xcr0, c.index()), cs = v.compactedOffset(xsaves, c.index());
-            out.printf("  %2d %-18s %5d %9s %-9s %15s %15s%n", c.index(), XsaveLayoutView.label(c.index()), c.size(),
+            out.printf("  %2d %-18s %5d %9s %-13s %15s %15s%n", c.index(), XsaveLayoutView.label(c.index()), c.size(),
                 c.supervisor() ? "-" : Integer.toString(c.standardOffset()), flags, cu < 0 ? "-" : Integer.toString(cu),
                 cs < 0 ? "-" : Integer.toString(cs));
         }
-        out.printf("  %-27s %9d %-9s %15d %15d%n", "size", v.d0Ecx, "", v.compactedSize(v.xcr0), v.compactedSize(xsaves));
+        out.printf("  %-27s %9d %-13s %15d %15d%n", "size", v.d0Ecx, "", v.compactedSize(v.xcr0), v.compactedSize(xsaves));
     }
 
     private static String extensions(int eax) {
