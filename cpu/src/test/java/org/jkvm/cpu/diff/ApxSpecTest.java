@@ -368,11 +368,14 @@ class ApxSpecTest {
     }
 
     @Test
-    void push2ThenPop2RoundTrips() {
-        long a = r[18], b = r[3];
+    void pop2ReadsTheSlotsInTheOppositeOrderOfPush2() {
+        // isa.md:59-60 PUSH2 v, r puts r at the lower slot; POP2 v', r' takes v' from the lower slot,
+        // so push2 r18, rbx; pop2 r24, r25 leaves r24 = rbx and r25 = r18
+        long v = r[18], rm = r[3], rsp = r[4];
         runToEnd(push2(18, 3).append(pop2(24, 25).bytes()), 0);
-        assertEquals(a, r[24]);
-        assertEquals(b, r[25]);
+        assertEquals(rm, r[24]);
+        assertEquals(v, r[25]);
+        assertEquals(rsp, r[4]);
     }
 
     @Test
