@@ -38,7 +38,8 @@ public final class SoftHypervisor implements Hypervisor {
         // MPX and APX share the offset-960 area; a CPU with both cannot give a guest both.
         if ((xcr0 & Xfeatures.APX) != 0) xcr0 &= ~Xfeatures.MPX;
         this.supportedXcr0 = xcr0;
-        this.supportedXss = model.supportedXss() & Xfeatures.KVM_SUPPORTED_XSS;
+        // kvm_caps.supported_xss: what the host kernel itself enables in IA32_XSS and KVM can switch.
+        this.supportedXss = model.osXss() & Xfeatures.KVM_SUPPORTED_XSS;
         this.permission = new GuestPermission(supportedXcr0);
     }
 

@@ -56,7 +56,7 @@ public final class HostModel {
         this.xfd = xfd;
         this.hasPku = hasPku;
         this.cycles = cycles;
-        long features = (xcr0 | xss) & ~Xfeatures.PKRU;
+        long features = xcr0 | xss;
         this.vcpuTask = new HostTask("vcpu-thread", features, xfd, pkru);
         this.otherTask = new HostTask("other-task", features, xfd, pkru);
         // Boot: the host runs with its own values and the vCPU thread's FPU state live.
@@ -115,7 +115,8 @@ public final class HostModel {
         }
         cycles.add(SwitchOp.XRSTORS);
         try {
-            cpu.xrstors(image, features);
+            // PKRU is not restored from an fpstate (XFEATURE_MASK_USER_RESTORE): it is written on its own.
+            cpu.xrstors(image, features & ~Xfeatures.PKRU);
         } catch (Fault f) {
             violation(where, "host XRSTORS faulted: " + f.getMessage());
         }

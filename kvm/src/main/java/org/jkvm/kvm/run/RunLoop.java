@@ -186,7 +186,7 @@ public final class RunLoop {
         instructionsLeft = maxInstructions;
         host.irqsEnabledPoint(HostPoint.RUN_START);
         GuestFpu fpu = v.fpu;
-        host.swapFpstate(fpu.state(), fpu.xfeatures() & ~Xfeatures.PKRU, fpu.xfd(), "kvm_load_guest_fpu");
+        host.swapFpstate(fpu.state(), fpu.xfeatures(), fpu.xfd(), "kvm_load_guest_fpu");
         inGuestFpu = true;
         VcpuExit exit;
         try {
@@ -196,7 +196,6 @@ public final class RunLoop {
         } finally {
             inGuestFpu = false;
             host.swapFpstate(null, 0, 0, "kvm_put_guest_fpu");
-            fpu.view().putLong(GuestFpu.XCOMP_BV, fpu.xfeatures() | org.jkvm.cpu.xstate.XFeature.XCOMP_BV_COMPACTED);
         }
         host.irqsEnabledPoint(HostPoint.RUN_END);
         v.setReadyForInjection(readyForInjection());
