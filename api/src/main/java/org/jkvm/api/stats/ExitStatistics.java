@@ -34,4 +34,10 @@ public interface ExitStatistics {
     long exits();
 
     void resetStatistics();
+
+    /**
+     * Guest instructions retired by this vCPU since it was created (not reset by {@link #resetStatistics()}:
+     * snapshots and --max-instructions count from the start); -1 when the backend does not count them.
+     */
+    default long instructionsRetired() { return -1; }
 }
