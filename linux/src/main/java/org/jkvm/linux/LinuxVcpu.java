@@ -150,15 +150,22 @@ final class LinuxVcpu implements Vcpu {
 
     /**
      * KVM_SET_XSAVE copies the vCPU's uABI size from user space, which can exceed 4096 once AMX is enabled:
-     * the buffer handed to the kernel is always the KVM_CAP_XSAVE2 size, zero-extended. A region larger than
-     * that could carry state this host cannot hold: EINVAL.
+     * the buffer handed to the kernel is always the KVM_CAP_XSAVE2 size, zero-extended. A larger region (a snapshot
+     * from a host with more XSAVE state) is accepted when everything past this host's size is zero, i.e. those
+     * components are in their init state; otherwise it carries state this host cannot hold: EINVAL.
      */
     @Override
     public void setXsave(KvmXsave xsave) throws KvmException {
         nonNull(xsave, "kvm_xsave");
         int size = xsave2Size();
-        if (xsave.size() > size)
-            throw new KvmException(Errno.EINVAL, "kvm_xsave of " + xsave.size() + " bytes exceeds this host's " + size);
+        if (xsave.size() > size) {
+            byte[] r = xsave.region();
+            for (int i = size; i < r.length; i++)
+                if (r[i] != 0)
+                    throw new KvmException(Errno.EINVAL, "kvm_xsave of " + xsave.size() + " bytes has state at offset "
+                        + i + ", beyond this host's " + size);
+            xsave = xsave.resized(size);
+        }
         set(Ioctl.KVM_SET_XSAVE, size, xsave::write);
     }
 

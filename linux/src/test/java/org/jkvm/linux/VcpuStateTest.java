@@ -178,9 +178,13 @@ class VcpuStateTest {
             assertErrno(Errno.EINVAL, () -> g.vcpu.setXsave(x2.withU64(KvmXsave.HEADER_RESERVED.offset() + 8, 1)));
             assertErrno(Errno.EINVAL, () -> g.vcpu.setXsave(x2.withMxcsr(x2.mxcsr() | 0x80000000)));
             assertEquals(x2, g.vcpu.getXsave());
-            // a region larger than this host's uABI size cannot be taken
+            // a region larger than this host's uABI size is taken only when the excess is all init (zero)
             int cap = (int) Math.max(4096, g.hv.checkExtension(Capability.XSAVE2));
-            assertErrno(Errno.EINVAL, () -> g.vcpu.setXsave(x2.resized(cap + 4096)));
+            KvmXsave bigger = x2.resized(cap + 4096);
+            assertErrno(Errno.EINVAL, () -> g.vcpu.setXsave(bigger.withU64(cap + 64, 1)));
+            assertEquals(x2, g.vcpu.getXsave());
+            g.vcpu.setXsave(bigger.withBytes(160, xmm3).withBytes(160 + 48, new byte[16]));
+            assertArrayEquals(xmm3, Arrays.copyOfRange(g.vcpu.getXsave().region(), 160, 176), "XMM0 applied");
         }
     }
 

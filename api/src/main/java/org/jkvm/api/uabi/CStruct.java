@@ -65,6 +65,30 @@ public final class CStruct {
     /** A zeroed heap buffer of this struct's size, as a segment over a byte[] (see {@link MemorySegment#heapBase()}). */
     public MemorySegment newHeapBuffer() { return MemorySegment.ofArray(new byte[size]); }
 
+    /**
+     * The members whose bytes differ between two images of this struct, as {@code "member: a != b"} lines (scalars
+     * in hex, larger members as the first differing byte): what a differential test between backends reports.
+     * Both images must hold at least {@link #size()} bytes.
+     */
+    public List<String> diff(MemorySegment a, MemorySegment b) {
+        if (a.byteSize() < size || b.byteSize() < size)
+            throw new IllegalArgumentException("struct " + cName + " needs " + size + " bytes");
+        List<String> out = new ArrayList<>();
+        for (Field f : fields) {
+            long at = MemorySegment.mismatch(a, f.offset(), f.end(), b, f.offset(), f.end());
+            if (at < 0) continue;
+            if (f.isScalar())
+                out.add(String.format("%s.%s: %#x != %#x", cName, f.name(), f.get(a), f.get(b)));
+            else
+                out.add(String.format("%s.%s: byte %d: %#04x != %#04x", cName, f.name(), at,
+                    a.get(java.lang.foreign.ValueLayout.JAVA_BYTE, f.offset() + at),
+                    b.get(java.lang.foreign.ValueLayout.JAVA_BYTE, f.offset() + at)));
+        }
+        return out;
+    }
+
+    public List<String> diff(byte[] a, byte[] b) { return diff(MemorySegment.ofArray(a), MemorySegment.ofArray(b)); }
+
     @Override
     public String toString() { return "struct " + cName + " (" + size + " bytes, " + fields.size() + " members)"; }
 

@@ -202,6 +202,17 @@ class UabiRoundTripTest {
     }
 
     @Test
+    void diffNamesTheMembers() {
+        KvmRegs a = KvmRegs.zero().withRip(0x1000), b = a.withRip(0x1002).withRax(7);
+        assertEquals(List.of("kvm_regs.rax: 0x0 != 0x7", "kvm_regs.rip: 0x1000 != 0x1002"),
+            KvmRegs.LAYOUT.diff(a.toBytes(), b.toBytes()));
+        assertEquals(List.of(), KvmRegs.LAYOUT.diff(a.toBytes(), a.toBytes()));
+        byte[] x = new KvmFpu(new byte[128], 0x37f, 0, 0, 0, 0, 0, new byte[256], 0x1f80).toBytes(), y = x.clone();
+        y[152 + 17] = 5;
+        assertEquals(List.of("kvm_fpu.xmm: byte 17: 0x00 != 0x05"), KvmFpu.LAYOUT.diff(x, y));
+    }
+
+    @Test
     void lapicState() throws KvmException {
         byte[] img = new byte[1024];
         rnd.nextBytes(img);
