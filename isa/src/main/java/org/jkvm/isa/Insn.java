@@ -198,6 +198,22 @@ public abstract sealed class Insn permits Instruction, DecodeBuffer {
     /** The CPUID feature the instruction needs (null: base architecture). */
     public final CpuFeature feature() { return feature; }
 
+    /**
+     * A second feature this encoding needs on top of {@link #feature()}, or null: APX_F for REX2, EVEX map 4
+     * and any use of R16-R31; AVX512VL for an EVEX vector instruction shorter than 512 bits.
+     */
+    public final CpuFeature extraFeature() {
+        if (form == null) return null;
+        if ((xsave & (1L << 19)) != 0 || rex2() || form.space == Form.EVEX && form.map == 4) {
+            return feature == CpuFeature.APX_F ? null : CpuFeature.APX_F;
+        }
+        if (form.space == Form.EVEX && form.vector && vl != 0 && vl < 64 && rc < 0 && feature != null
+                && feature.name().startsWith("AVX512") && form.lmask != 15) {
+            return CpuFeature.AVX512VL;
+        }
+        return null;
+    }
+
     /** XSAVE state components touched, as an XCR0-layout bitmask (for #UD and XFD checks). */
     public final long xsaveComponents() { return xsave; }
 

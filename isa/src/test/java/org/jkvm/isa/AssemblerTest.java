@@ -1,0 +1,71 @@
+package org.jkvm.isa;
+
+import static org.jkvm.isa.Assembler.dword;
+import static org.jkvm.isa.Assembler.imm;
+import static org.jkvm.isa.Assembler.mem;
+import static org.jkvm.isa.Assembler.qword;
+import static org.jkvm.isa.Regs.*;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/** The assembler emits what the decoder reads back, picks short forms, and resolves labels both ways. */
+class AssemblerTest {
+    static List<String> listing(Mode mode, byte[] code) {
+        List<String> out = new ArrayList<>();
+        Decoder d = new Decoder(mode);
+        for (int off = 0; off < code.length; ) {
+            Instruction i = d.decode(code, off, code.length - off);
+            out.add(Disassembler.intel(i));
+            off += i.length();
+        }
+        return out;
+    }
+
+    @Test
+    void apxAmxAndSystemProgram() {
+        Assembler a = new Assembler(Mode.BITS64);
+        a.mov(R16, 10).mov(EAX, 0xFFFF_FFFFL).mov(RAX, 0x1_0000_0000L).add(R17, 1000).push2(R16, R17).pop2(R17, R16)
+                .pushp(RBX).xsetbv().ldtilecfg(mem(RAX, 0x40)).tileloadd(tmm(1), Assembler.mem(RSI, RDI, 1, 0))
+                .tdpbssd(tmm(0), tmm(1), tmm(2)).tilestored(Assembler.mem(RDX, RCX, 4, 8), tmm(0)).tilerelease()
+                .emit(Mnemonic.ADD, R18, R16, R17).emit(Encoder.Options.NONE.withNf(), Mnemonic.SUB, RAX, RBX)
+                .add(dword(RBX, 8), imm(-1)).mov(qword(R20, 0x100), R21).jmpabs(0x1122334455667788L);
+        assertEquals(List.of("mov r16, 10", "mov eax, 4294967295", "movabs rax, 4294967296", "add r17, 1000",
+                "push2 r16, r17", "pop2 r17, r16", "pushp rbx", "xsetbv", "ldtilecfg [rax + 64]",
+                "tileloadd tmm1, [rsi + rdi]", "tdpbssd tmm0, tmm1, tmm2", "tilestored [rdx + 4*rcx + 8], tmm0",
+                "tilerelease", "add r18, r16, r17", "{nf} sub rax, rbx", "add dword ptr [rbx + 8], -1",
+                "mov qword ptr [r20 + riz + 256], r21", "jmpabs 1234605616436508552"), listing(Mode.BITS64, a.bytes()));
+    }
+
+    @Test
+    void mov16ImmediateUsesTheShortForm() {
+        // "mov r16d, imm32" is REX2 + B8: the 7 bytes of the APX spec's example.
+        byte[] b = new Assembler(Mode.BITS64).mov(r32(16), 1).bytes();
+        assertArrayEquals(new byte[] {(byte) 0xD5, 0x10, (byte) 0xB8, 1, 0, 0, 0}, b);
+    }
+
+    @Test
+    void labelsBackwardShortForwardLong() {
+        Assembler a = new Assembler(Mode.BITS64, 0x1000);
+        Label top = a.here("top");
+        Label end = a.newLabel("end");
+        a.dec(ECX).jcc(Assembler.Cond.NE, top).jmp(end).nop().nop().bind(end).ret();
+        byte[] b = a.bytes();
+        List<String> l = listing(Mode.BITS64, b);
+        assertEquals(List.of("dec ecx", "jne -4", "jmp 2", "nop", "nop", "ret"), l);
+        assertEquals(0x1000 + b.length - 1, a.address(end));
+    }
+
+    @Test
+    void impossibleOperandsAreRejected() {
+        Assembler a = new Assembler(Mode.BITS64);
+        assertThrows(IllegalArgumentException.class, () -> a.emit(Mnemonic.PUSH2, RAX));
+        assertThrows(IllegalArgumentException.class, () -> a.add(AL, RAX));
+        assertThrows(IllegalArgumentException.class, () -> new Assembler(Mode.BITS32).push2(R16, R17));
+    }
+}
