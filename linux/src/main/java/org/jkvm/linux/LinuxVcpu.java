@@ -284,7 +284,11 @@ final class LinuxVcpu implements Vcpu {
         VarHandle.fullFence(); // publish the tid before KVM reads immediate_exit (pairs with kick())
         int r;
         try {
-            r = fd.ioctl(Ioctl.KVM_RUN, 0, runCapture);
+            // EAGAIN: a vCPU waiting for INIT/SIPI was woken by an event that did not start it (or just did);
+            // KVM wants KVM_RUN again, which blocks until the SIPI or runs the started vCPU
+            do {
+                r = fd.ioctl(Ioctl.KVM_RUN, 0, runCapture);
+            } while (r == -Errno.EAGAIN.code);
         } finally {
             synchronized (kickLock) {
                 runningTid = 0; // from here on a kick signals nobody; one sent before is already pending here

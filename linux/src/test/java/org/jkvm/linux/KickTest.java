@@ -78,6 +78,24 @@ class KickTest {
         }
     }
 
+    /** With KVM's local APIC a HLT halts inside KVM_RUN (no HLT exit): a kick still gets the vCPU out. */
+    @Test
+    void kickWakesAVcpuHaltedInTheKernel() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Guest g = new Guest(4 << 20, true)) {
+            g.writeGdt();
+            g.writeIdentityPageTables();
+            g.load(0x4000, 0xFA, 0xF4, 0xEB, 0xFC); // cli; hlt; jmp back
+            g.vcpu.setSregs(Guest.longMode(g.vcpu.getSregs()));
+            g.vcpu.setRegs(KvmRegs.zero().withRip(0x4000));
+            assertInstanceOf(VcpuExit.Interrupted.class, runAndKick(pool, g, 100));
+            long rip = g.vcpu.getRegs().rip();
+            assertTrue(rip == 0x4001 || rip == 0x4002, "at or after the HLT: " + Long.toHexString(rip));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void closeStopsARunningVcpu() throws Exception {
         try (Guest g = spinningGuest()) {
