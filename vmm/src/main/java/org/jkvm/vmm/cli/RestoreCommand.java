@@ -52,7 +52,9 @@ final class RestoreCommand implements Callable<Integer> {
             s.openBackend();
             Snapshot.MachineInfo mi = snap.machine();
             MachineConfig cfg = new MachineConfig(mi.ramSize(), mi.cmdline(), List.of(), false, s.serialOut, s.serialIn,
-                s.tracer, s.machineLog(), s.timeoutNanos(), opts.onTripleFault != null);
+                s.tracer, s.machineLog(), s.timeoutNanos(), opts.onTripleFault != null,
+                opts.maxInstructions == null ? 0 : opts.maxInstructions,
+                opts.snapshotAtInstructions == null ? 0 : opts.snapshotAtInstructions);
             try (Machine m = Machine.create(s.hv, cfg, mi.clockNanos())) {
                 try {
                     m.restore(machine -> SnapshotRestorer.restore(snap, machine));

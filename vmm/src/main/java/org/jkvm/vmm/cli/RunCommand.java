@@ -72,7 +72,9 @@ final class RunCommand implements Callable<Integer> {
             s.openStreams();
             s.openBackend();
             MachineConfig cfg = new MachineConfig(ram, append, modules, entry64, s.serialOut, s.serialIn,
-                s.tracer, s.machineLog(), s.timeoutNanos(), opts.onTripleFault != null);
+                s.tracer, s.machineLog(), s.timeoutNanos(), opts.onTripleFault != null,
+                opts.maxInstructions == null ? 0 : opts.maxInstructions,
+                opts.snapshotAtInstructions == null ? 0 : opts.snapshotAtInstructions);
             try (Machine m = Machine.create(s.hv, cfg)) {
                 BootState boot;
                 try {

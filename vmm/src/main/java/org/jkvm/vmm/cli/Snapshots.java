@@ -20,9 +20,12 @@ final class Snapshots {
             SnapshotWriter.write(machine, target);
             s.log.println("jkvm: snapshot saved to " + target);
         });
-        if (opts.snapshotAtInstructions != null) {
-            throw new UserError(ExitCodes.UNAVAILABLE, "--snapshot-at-instructions: backend " + opts.accel
-                + " does not report instruction counts");
+        if ((opts.snapshotAtInstructions != null || opts.maxInstructions != null)
+                && !(m.vcpu() instanceof org.jkvm.api.InstructionBudget)) {
+            if (opts.snapshotAtInstructions != null) {
+                throw new UserError(ExitCodes.UNAVAILABLE, "--snapshot-at-instructions: backend " + opts.accel
+                    + " cannot stop at an exact instruction count");
+            }
         }
     }
 }

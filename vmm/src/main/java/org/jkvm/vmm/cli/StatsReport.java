@@ -22,7 +22,7 @@ final class StatsReport {
         ExitTally t = m.exitTally();
         w.printf("jkvm stats: backend %s, wall time %.3f s, time in guest (run) %.3f s%n",
             m.hypervisor().name(), wallNanos / 1e9, t.totalRunNanos() / 1e9);
-        BackendStats.print(m.vcpu(), wallNanos, w);
+        BackendStats.print(m.vcpu(), t.totalRunNanos(), w);
         w.printf("user-space exits: %d%n", t.total());
         w.printf("  %-18s %12s %14s %14s%n", "reason", "count", "mean run us", "mean VMM us");
         for (ExitTally.Row r : t.rows()) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.jkvm.api.Hypervisor;
+import org.jkvm.api.InstructionBudget;
 import org.jkvm.api.KvmException;
 import org.jkvm.api.Vcpu;
 import org.jkvm.api.Vm;
@@ -78,6 +79,9 @@ public final class Machine implements AutoCloseable {
     private volatile Outcome pendingStop;
     private volatile boolean idleKick;
     private boolean snapshotPending;
+    private boolean snapshotAtTaken;
+    /** The VMM asked for the next Interrupted (so it is not a backend's own budget running out). */
+    private volatile boolean kicked;
     private volatile long runEnteredAt = -1;
     private boolean irqEvent;
     private volatile boolean stopped;
@@ -237,6 +241,7 @@ public final class Machine implements AutoCloseable {
 
     private void kick() {
         if (!canKick) return;
+        kicked = true;
         try {
             vcpu().kick();
         } catch (UnsupportedOperationException e) {
@@ -316,11 +321,20 @@ public final class Machine implements AutoCloseable {
 
     private Outcome loop(Vcpu v) {
         long inRun = 0;
+        InstructionBudget budget = v instanceof InstructionBudget b ? b : null;
+        long budgetTarget = -1;
         while (true) {
             VcpuExit exit;
             try {
                 synchronized (lock) {
                     injectPic(v);
+                }
+                if (budget != null) {
+                    long target = nextInstructionTarget();
+                    if (target != budgetTarget) {
+                        budgetTarget = target;
+                        budget.setInstructionBudget(target == 0 ? 0 : Math.max(1, target - budget.instructionsRetired()));
+                    }
                 }
                 long t0 = System.nanoTime();
                 runEnteredAt = clock.nanos();
@@ -454,8 +468,36 @@ public final class Machine implements AutoCloseable {
         return pendingStop;
     }
 
+    /** The next instruction count (from the machine's start) the vCPU must stop at; 0 for none. */
+    private long nextInstructionTarget() {
+        long t = 0;
+        if (!snapshotAtTaken && config.snapshotAtInstructions() > 0) t = config.snapshotAtInstructions();
+        long max = config.maxInstructions();
+        if (max > 0 && (t == 0 || max < t)) t = max;
+        return t;
+    }
+
     private Outcome handleInterrupted(Vcpu v) throws KvmException, IOException {
+        boolean ours = kicked;
+        kicked = false;
         if (pendingStop != null) return pendingStop;
+        if (v instanceof InstructionBudget b) {
+            long retired = b.instructionsRetired();
+            long at = config.snapshotAtInstructions();
+            if (!snapshotAtTaken && at > 0 && retired >= at) {
+                snapshotAtTaken = true;
+                if (snapshotHook != null) snapshotHook.save(this);
+            }
+            long max = config.maxInstructions();
+            if (max > 0 && retired >= max) {
+                return new Outcome(Outcome.LIMIT_STATUS, "instruction limit reached: " + retired + " instructions retired");
+            }
+        } else if (config.maxInstructions() > 0 && !ours) {
+            // A backend without exact counts got --max-instructions as a per-run budget: an Interrupted the VMM
+            // did not ask for means a run used it up.
+            return new Outcome(Outcome.LIMIT_STATUS, "instruction limit reached (" + config.maxInstructions()
+                + " instructions in one run)");
+        }
         if (snapshotPending) {
             snapshotPending = false;
             if (snapshotHook != null) snapshotHook.save(this);
