@@ -1,6 +1,5 @@
 package org.jkvm.cpu.diff;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -16,16 +15,19 @@ final class EdgeCases {
 
     private final long base;
     private final long address;
-    private final List<Sequence> out = new ArrayList<>();
+    private static final byte[] ZERO_DATA = new byte[Layout.DATA_SIZE]; // never written: runs copy it
+    private final Consumer<Sequence> out;
     private long serial;
 
-    private EdgeCases(long base, long address) {
+    private EdgeCases(long base, long address, Consumer<Sequence> out) {
         this.base = base;
         this.address = address;
+        this.out = out;
     }
 
-    static List<Sequence> all(long base, long address) {
-        EdgeCases e = new EdgeCases(base, address);
+    /** Hands every boundary case to {@code out}. */
+    static void all(long base, long address, Consumer<Sequence> out) {
+        EdgeCases e = new EdgeCases(base, address, out);
         for (int size : new int[] {1, 2, 4, 8}) {
             e.alu(size);
             e.unary(size);
@@ -33,7 +35,34 @@ final class EdgeCases {
             e.multiply(size);
             if (size > 1) e.doubleShifts(size);
         }
-        return e.out;
+    }
+
+    /**
+     * Every 8-bit input pair of every ALU operation, and every 8-bit value with every count of every shift and
+     * rotate (a few hundred thousand cases: the long run only).
+     */
+    static void exhaustive8(long base, long address, Consumer<Sequence> out) {
+        EdgeCases e = new EdgeCases(base, address, out);
+        Operand.Reg a = Operand.Reg.of(Gpr.RAX, 1), d = Operand.Reg.of(Gpr.RDX, 1);
+        for (int op = 0; op < 8; op++) {
+            int o = op;
+            for (int x = 0; x < 256; x++) {
+                for (int y = 0; y < 256; y++) {
+                    e.add(ALU[o] + " al, dl", asm -> asm.legacy(1, 0, false, new int[] {8 * o}, d, a, 0, 0), 1, x, y, 0,
+                        ALU_RULE[o].undefined);
+                }
+            }
+        }
+        for (int dg = 0; dg < 8; dg++) {
+            if (dg == 6) continue;
+            int digit = dg;
+            for (int x = 0; x < 256; x++) {
+                for (int c = 0; c < 32; c++) {
+                    e.add(SHIFT[dg] + " al, cl", asm -> asm.legacy(1, 0, false, new int[] {0xD2}, digit, a, 0, 0), 1, x, 0, c,
+                        FlagRule.shift(SHIFT_RULE[dg], c, 8, 0));
+                }
+            }
+        }
     }
 
     static long[] edges(int size) {
@@ -156,9 +185,9 @@ final class EdgeCases {
             gpr[Gpr.RCX.num()] = (UPPER & ~0xFFL) | count;
             gpr[Gpr.RSP.num()] = base + Layout.INITIAL_RSP;
             gpr[Gpr.RBX.num()] = base + Layout.SCRATCH_BASE;
-            ArchState in = new ArchState(gpr, flags, new byte[Layout.DATA_SIZE]);
+            ArchState in = new ArchState(gpr, flags, ZERO_DATA);
             String line = String.format("  0000  %-36s %s", Asm.hex(code), text);
-            out.add(new Sequence("edge case #" + serial++, address, code, List.of(line), in, undefined));
+            out.accept(new Sequence("edge case #" + serial++, address, code, List.of(line), in, undefined));
         }
     }
 
