@@ -260,6 +260,49 @@ class VcpuStateTest {
         }
     }
 
+    /**
+     * state_test: KVM_SET_XSAVE into a vCPU with no CPUID set takes the original and an all-supported XSTATE_BV.
+     * KVM_GET_XSAVE filters what it reports by the guest's CPUID (XCR0 bits it offers, plus x87 and SSE), not
+     * what it keeps: once CPUID offers the features the same state shows in full.
+     */
+    @Test
+    void setXsaveWithoutCpuid() throws Exception {
+        try (Guest g = new Guest(64 << 10); org.jkvm.api.Vm vm = g.hv.createVm()) {
+            org.jkvm.api.Vcpu bare = vm.createVcpu(0);
+            KvmXsave x = g.vcpu.getXsave2();
+            List<KvmCpuidEntry2> cpuid = g.hv.supportedCpuid();
+            long supported = XstateFacts.xcr0(cpuid);
+            bare.setXsave(x);
+            bare.setXsave(x.withXstateBv(supported));
+            assertEquals(supported & 0x3, bare.getXsave2().xstateBv(), "reported: only x87/SSE without CPUID");
+            bare.setCpuid2(cpuid);
+            assertEquals(supported, bare.getXsave2().xstateBv(), "kept: all of it");
+            bare.setXsave(x);
+            assertEquals(x.xstateBv(), bare.getXsave2().xstateBv());
+        }
+    }
+
+    /** xss_msr_test: with XSAVES, XSS reads 0, takes 0, and takes exactly the bits of the supported XSS. */
+    @Test
+    void xssMsr() throws Exception {
+        try (Guest g = new Guest(64 << 10)) {
+            List<KvmCpuidEntry2> cpuid = g.hv.supportedCpuid();
+            KvmCpuidEntry2 d1 = KvmCpuid2.find(cpuid, 0xD, 1);
+            assumeTrue(d1 != null && (d1.eax() & (1 << 3)) != 0,
+                "skipped: this KVM does not offer XSAVES (CPUID 0xD.1 EAX[3]), so there is no guest XSS");
+            long supportedXss = Integer.toUnsignedLong(d1.ecx()) | Integer.toUnsignedLong(d1.edx()) << 32;
+            List<KvmMsrEntry> xss = List.of(new KvmMsrEntry(0xDA0, -1));
+            assertEquals(1, g.vcpu.getMsrs(xss));
+            assertEquals(0, xss.get(0).data());
+            assertEquals(1, g.vcpu.setMsrs(List.of(new KvmMsrEntry(0xDA0, 0))));
+            for (int bit = 0; bit < 64; bit++) {
+                boolean ok = g.vcpu.setMsrs(List.of(new KvmMsrEntry(0xDA0, 1L << bit))) == 1;
+                assertEquals((supportedXss & (1L << bit)) != 0, ok, "XSS bit " + bit);
+            }
+            assertTrue(java.util.Arrays.stream(g.hv.msrIndexList()).anyMatch(i -> i == 0xDA0), "XSS is saved");
+        }
+    }
+
     @Test
     void msrIndexListHasTheSaveRestoreSet() throws Exception {
         try (Guest g = new Guest(64 << 10)) {
