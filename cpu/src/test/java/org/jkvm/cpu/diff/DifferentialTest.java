@@ -72,6 +72,7 @@ class DifferentialTest {
             Map<String, Integer> culprits = new TreeMap<>();
             Map<String, String> examples = new TreeMap<>();
             int failed = 0;
+            long t0 = System.nanoTime();
             for (int i = 0; i < count; i++) {
                 Sequence s = gen.generate(SequenceGenerator.caseSeed(seed, i));
                 Differ.Finding f = differ.find(s);
@@ -82,6 +83,8 @@ class DifferentialTest {
                     if (firstReport == null) firstReport = f.report();
                 }
             }
+            System.out.printf("differential: %d sequences at CPL %d from seed %d, %d disagree, %.1f s%n", count, cpl, seed,
+                failed, (System.nanoTime() - t0) / 1e9);
             if (failed > 0) {
                 StringBuilder sb = new StringBuilder();
                 sb.append(failed).append(" of ").append(count).append(" sequences disagree (CPL ").append(cpl)
