@@ -665,7 +665,7 @@ public final class Decoder {
                     n = e;
                     memSize = e;
                 } else {
-                    n = memSize > 0 ? memSize : 1;
+                    n = f.n8 > 0 ? f.n8 : memSize > 0 ? memSize : 1;
                 }
                 if (dispBytes == 1) disp *= n;
             }

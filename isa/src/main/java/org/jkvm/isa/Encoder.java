@@ -214,7 +214,7 @@ public final class Encoder {
                 if (f.space == Form.EVEX && !map4 && f.vector) {
                     int idx = memIndex(f);
                     n = mem.broadcast() ? (f.bcst > 0 ? f.bcst : W == 1 ? 8 : 4)
-                            : Math.max(1, Opnd.memBytes(f.ops[idx].memSize, opSize, addrSize, vl));
+                            : f.n8 > 0 ? f.n8 : Math.max(1, Opnd.memBytes(f.ops[idx].memSize, opSize, addrSize, vl));
                 }
                 memory(out, reg & 7, mem, addrSize, mode, n);
             } else {

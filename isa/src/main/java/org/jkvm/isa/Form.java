@@ -42,6 +42,8 @@ public final class Form {
     /** EVEX: masking, zeroing, broadcast element bytes (0 none), embedded rounding, SAE. */
     final boolean kOk, zOk, er, sae, kReq;
     final int bcst;
+    /** EVEX disp8*N override (element-granular tuples such as compress/expand), 0 = the memory size. */
+    final int n8;
     final CpuFeature feature;
     final long xsaveStatic;
     /** AT&T mnemonic override, or null; attSuffix: append b/w/l/q in AT&T. */
@@ -103,6 +105,7 @@ public final class Form {
         this.sae = a.sae;
         this.kReq = a.kreq;
         this.bcst = a.bcst;
+        this.n8 = a.n8;
         this.feature = a.feature;
         this.xsaveStatic = a.xsave;
         this.att = a.att;
@@ -177,7 +180,7 @@ public final class Form {
     /** Parsed attributes of a table line. */
     static final class Attrs {
         boolean lock, rep, repe, d64, f64, i64, o64, bnd, nf, scc, zu, k, z, er, sae, kreq, suffix, nd, rex2, nop90, modrm, evx;
-        int osz, asz, bcst;
+        int osz, asz, bcst, n8;
         CpuFeature feature;
         long xsave = -1;
         String att;
@@ -237,6 +240,7 @@ public final class Form {
                     if (t.startsWith("F=")) a.feature = t.equals("F=-") ? null : CpuFeature.valueOf(t.substring(2));
                     else if (t.startsWith("X=")) a.xsave = Long.decode(t.substring(2));
                     else if (t.startsWith("att=")) a.att = t.substring(4);
+                    else if (t.startsWith("n=")) a.n8 = Integer.parseInt(t.substring(2));
                     else throw new IllegalArgumentException("unknown attribute " + t + " in: " + line);
                 }
             }
@@ -340,7 +344,7 @@ public final class Form {
         b.o64 = a.o64; b.bnd = a.bnd; b.nf = a.nf; b.scc = a.scc; b.zu = a.zu; b.k = a.k; b.z = a.z; b.er = a.er;
         b.sae = a.sae; b.kreq = a.kreq; b.suffix = a.suffix; b.nd = a.nd; b.osz = a.osz; b.asz = a.asz;
         b.rex2 = a.rex2; b.nop90 = a.nop90; b.modrm = a.modrm; b.evx = a.evx;
-        b.bcst = a.bcst; b.feature = a.feature; b.xsave = a.xsave; b.att = a.att;
+        b.n8 = a.n8; b.bcst = a.bcst; b.feature = a.feature; b.xsave = a.xsave; b.att = a.att;
         return b;
     }
 
