@@ -288,6 +288,7 @@ public final class Decoder {
             if (lastRep != 0 && f.pp < 0 && space == Form.LEGACY) {
                 if (f.repe) o.prefixes |= lastRep == 0xF3 ? Insn.P_REP : Insn.P_REPNE;
                 else if (f.rep && lastRep == 0xF3) o.prefixes |= Insn.P_REP;
+                else o.prefixes |= lastRep == 0xF3 ? Insn.P_F3_IGNORED : Insn.P_F2_IGNORED;
             }
             return operands(f);
         }

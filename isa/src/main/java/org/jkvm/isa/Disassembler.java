@@ -27,8 +27,8 @@ public final class Disassembler {
         StringBuilder sb = new StringBuilder(48);
         Form f = i.form;
         if (i.hasLock()) sb.append("lock ");
-        if (i.hasRep()) sb.append("rep ");
-        if (i.hasRepne()) sb.append("repne ");
+        if (i.hasRep() || (i.prefixes & Insn.P_F3_IGNORED) != 0) sb.append("rep ");
+        if (i.hasRepne() || (i.prefixes & Insn.P_F2_IGNORED) != 0) sb.append("repne ");
         if (i.nf && !f.scc && f.nf != 1) sb.append("{nf} ");
         else if (f.evx && !i.nd) sb.append("{evex} ");
         String name = f.name;
@@ -66,6 +66,12 @@ public final class Disassembler {
                 if (skip(f, k)) continue;
                 sb.append(firstOp ? " " : ", ");
                 firstOp = false;
+                if (k == 0 && n == 1 && i.kind(0) == OperandKind.MEM && i.aaa != 0) {
+                    // A lone memory operand (prefetch scatter/gather): LLVM prints the mask first.
+                    sb.append("{k").append(i.aaa).append("}, ");
+                    operand(sb, i, k, false);
+                    continue;
+                }
                 operand(sb, i, k, false);
                 if (k == 0) masks(sb, i, false);
             }

@@ -9,7 +9,9 @@ package org.jkvm.isa;
 public abstract sealed class Insn permits Instruction, DecodeBuffer {
     /** Prefix flags, see {@link #prefixes()}. */
     public static final int P_LOCK = 1, P_REP = 2, P_REPNE = 4, P_OPSIZE = 8, P_ADDRSIZE = 0x10, P_SEG = 0x20,
-            P_REX = 0x40, P_REX2 = 0x80, P_VEX = 0x100, P_EVEX = 0x200, P_NOTRACK = 0x400;
+            P_REX = 0x40, P_REX2 = 0x80, P_VEX = 0x100, P_EVEX = 0x200, P_NOTRACK = 0x400,
+            /** F3 / F2 present but meaningless for this instruction (ignored by the CPU; LLVM prints rep/repne). */
+            P_F3_IGNORED = 0x800, P_F2_IGNORED = 0x1000;
 
     // Packed operand: kind(8) | regclass(8) | number(8) | size(8, bytes; 0 for none)
     static final int NO_OP = 0;

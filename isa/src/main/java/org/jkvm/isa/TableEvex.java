@@ -183,7 +183,8 @@ final class TableEvex {
         dq(l, "vpopcntd", "vpopcntq", "66 0F38 55 /r", "Vx,Wx", "AVX512VPOPCNTDQ", "kz bw");
         dq(l, "vpopcntb", "vpopcntw", "66 0F38 54 /r", "Vx,Wx", "AVX512BITALG", "kz");
         dq(l, "vscalefps", "vscalefpd", "66 0F38 2C /r", V3, "AVX512F", "kz bw er");
-        dq(l, "vscalefss", "vscalefsd", "LIG 66 0F38 2D /r", "Vo,Ho,Wo", "AVX512F", "kz er");
+        l.add("vscalefss Vo,Ho,Wd | EVEX LIG 66 0F38 2D /r W0 | F=AVX512F kz er");
+        l.add("vscalefsd Vo,Ho,Wq | EVEX LIG 66 0F38 2D /r W1 | F=AVX512F kz er");
         dq(l, "vgetexpps", "vgetexppd", "66 0F38 42 /r", "Vx,Wx", "AVX512F", "kz bw sae");
         dq(l, "vrcp14ps", "vrcp14pd", "66 0F38 4C /r", "Vx,Wx", "AVX512F", "kz bw");
         dq(l, "vrsqrt14ps", "vrsqrt14pd", "66 0F38 4E /r", "Vx,Wx", "AVX512F", "kz bw");
