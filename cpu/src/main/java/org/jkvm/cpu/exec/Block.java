@@ -16,6 +16,8 @@ public final class Block {
     /** Physical address of the first byte and of the second page's start if the block crosses a page, else -1. */
     long phys, phys2 = -1;
     long lin2;
+    /** The code bytes the block was translated from (first page, then second page). */
+    byte[] code;
     int epoch;
     boolean valid = true;
     /** Successor cache (two most recent). */

@@ -152,6 +152,7 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
     public int enter(Vmcs v) {
         this.vmcs = v;
         checkMemoryGeneration();
+        codeEpoch++; // guest RAM may have been written from outside: re-check blocks once (Interpreter.sameBytes)
         clearExitInfo();
         if (mcOnEntry) {
             mcOnEntry = false;

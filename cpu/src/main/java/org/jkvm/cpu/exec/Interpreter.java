@@ -62,7 +62,25 @@ public abstract class Interpreter extends SystemOps {
     private boolean revalidate(Block b) {
         if (translateFetch(b.rip) != b.phys) return false;
         if (b.phys2 >= 0 && translateFetch(b.lin2) != b.phys2) return false;
+        if (!sameBytes(b)) return false;
         b.epoch = codeEpoch;
+        return true;
+    }
+
+    /**
+     * Whether guest RAM still holds the bytes the block was translated from. Stores by the guest are caught as
+     * they happen; this catches the hypervisor's (or a device's) writes to guest RAM while the vCPU was outside
+     * guest mode: every VM entry moves {@link #codeEpoch} on, so each block is checked once per entry.
+     */
+    private boolean sameBytes(Block b) {
+        byte[] code = b.code;
+        if (code == null) return true;
+        int first = b.phys2 >= 0 ? (int) (0x1000 - (b.phys & 0xFFF)) : code.length;
+        for (int k = 0; k < code.length; k++) {
+            long pa = k < first ? b.phys + k : b.phys2 + (k - first);
+            org.jkvm.cpu.mem.RamRegion reg = pmem.find(pa);
+            if (reg == null || reg.segment().get(B, pa - reg.gpa()) != code[k]) return false;
+        }
         return true;
     }
 
@@ -145,7 +163,10 @@ public abstract class Interpreter extends SystemOps {
             }
             if ((rflags & TF) != 0 || interruptShadow != 0 || mmioDoneCount != 0) n = 1;
             execBlock(b, n);
-            if (stopBlock || n != b.n || kickPending) return;
+            if (stopBlock || n != b.n || kickPending) {
+                stopBlock = false;
+                return;
+            }
             Block nb = b.next0;
             if (nb == null || nb.rip != rip || nb.epoch != codeEpoch || !nb.valid || nb.modeKey != key) {
                 nb = b.next1;
@@ -361,7 +382,6 @@ public abstract class Interpreter extends SystemOps {
         }
         retired += i == m ? i + extra : i;
         if (!u.setsRip) rip = u.next;
-        stopBlock = false;
     }
 
     /** A condition after SUB/CMP of {@code a} and {@code b} (zero-extended values of width 64 - sh... see sh). */

@@ -77,6 +77,12 @@ final class Translator {
         }
         b.ops = ops.toArray(new Uop[0]);
         b.n = b.ops.length;
+        int total = (int) (pc - b.rip);
+        if (c.codeSize != 2) total = (int) ((pc - b.rip) & 0xFFFF_FFFFL);
+        b.code = new byte[total];
+        int first = b.phys2 >= 0 ? (int) (0x1000 - (b.phys & 0xFFF)) : total;
+        for (int k = 0; k < total; k++)
+            b.code[k] = (byte) (k < first ? c.fetchPhysByte(b.phys + k, b.rip + k) : c.fetchPhysByte(b.phys2 + (k - first), b.lin2 + (k - first)));
         b.fused = fuse(b.ops);
     }
 
