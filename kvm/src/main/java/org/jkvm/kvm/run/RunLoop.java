@@ -74,6 +74,15 @@ public final class RunLoop {
     private long cr8NoLapic;
     private long instructionsLeft;
     private final int[] cpuidOut = new int[4];
+    private EntryObserver entryObserver;
+    private boolean lastExitWasMc;
+
+    /** Test support: sees the physical CPU right before every VM-entry (the guest's state as loaded). */
+    public interface EntryObserver {
+        void beforeEntry(Silicon cpu, boolean afterMachineCheck);
+    }
+
+    public void setEntryObserver(EntryObserver o) { entryObserver = o; }
 
     public RunLoop(SoftVcpu v, KvmOptions o) {
         this.v = v;
@@ -198,6 +207,8 @@ public final class RunLoop {
             host.swapFpstate(null, 0, 0, "kvm_put_guest_fpu");
         }
         host.irqsEnabledPoint(HostPoint.RUN_END);
+        // exit_to_user_mode: the task's own registers are reloaded before user space runs again.
+        host.switchFpuReturn("exit_to_user_mode");
         v.setReadyForInjection(readyForInjection());
         return exit;
     }
@@ -322,6 +333,7 @@ public final class RunLoop {
         long budget = instructionsLeft;
         long mcAfter = host.events().machineCheckAfter();
         if (mcAfter > 0) cpu.injectMachineCheck(mcAfter);
+        if (entryObserver != null) entryObserver.beforeEntry(cpu, lastExitWasMc);
         long vr = regs.vmreads();
         int reason = cpu.enter(vmcs, budget);
         cycles.add(SwitchOp.VM_ROUNDTRIP);
@@ -339,6 +351,7 @@ public final class RunLoop {
             cycles.add(SwitchOp.EGPR_PAIR_MOVE, 8);
         }
         regs.afterExit();
+        lastExitWasMc = isMachineCheck(reason);
         if (reason == budgetReason && instructionsLeft > 0) {
             instructionsLeft = -1;
         } else if (instructionsLeft > 0) {

@@ -162,6 +162,35 @@ public final class Code {
         return guard(3).xsetbv();
     }
 
+    /** MOV r64, [RSI + disp32] for r = 0..31. */
+    public Code loadRsi(int r, int disp) {
+        if (r >= 16) emit(0xD5, 0x48 | ((r >> 3) & 1) << 2);
+        else emit(0x48 | ((r >> 3) & 1) << 2);
+        return emit(0x8B, 0x86 | (r & 7) << 3).imm32(disp);
+    }
+
+    /** MOV r32, [RSI + disp32] (zero-extends) for r = 0..15. */
+    public Code loadRsi32(int r, int disp) {
+        if (r >= 8) emit(0x44);
+        return emit(0x8B, 0x86 | (r & 7) << 3).imm32(disp);
+    }
+
+    /** TEST byte [RSI + disp32], imm8. */
+    public Code testRsi8(int disp, int imm) { return emit(0xF6, 0x86).imm32(disp).emit(imm); }
+
+    /** JZ rel32 skipping the next {@code bytes} bytes. */
+    public Code jzSkip(int bytes) { return emit(0x0F, 0x84).imm32(bytes); }
+
+    /** ADD RSI, imm32. */
+    public Code addRsi(int imm) { return emit(0x48, 0x81, 0xC6).imm32(imm); }
+
+    /** Appends another block's bytes (position-independent code only). */
+    public Code append(Code other) {
+        byte[] o = other.bytes();
+        b.write(o, 0, o.length);
+        return this;
+    }
+
     /** Raw bytes, for an instruction this class does not name yet. */
     public Code raw(int... bytes) { return emit(bytes); }
 }

@@ -17,12 +17,12 @@ import org.jkvm.api.uabi.KvmSegment;
 import org.jkvm.api.uabi.KvmSregs;
 
 /**
- * A 64-bit guest set up the way Linux's KVM selftests do it: 4 MiB of RAM identity-mapped with 2 MiB pages,
+ * A 64-bit guest set up the way Linux's KVM selftests do it: 16 MiB of RAM identity-mapped with 2 MiB pages,
  * a flat GDT, the vCPU put straight into long mode with KVM_SET_SREGS, code at 0x10000, stack at 0x3FF000.
  * Works on any backend (the same calls drive /dev/kvm).
  */
 public final class LongModeGuest implements AutoCloseable {
-    public static final long CODE = 0x10000, DATA = 0x100000, STACK = 0x3FF000, RAM = 4 << 20;
+    public static final long CODE = 0x10000, DATA = 0x100000, STACK = 0x3FF000, RAM = 16 << 20;
     public static final long CR0 = 0x8005_0033L, CR4_BASE = 0x620, CR4_OSXSAVE = 1L << 18, EFER = 0x501;
 
     public final Hypervisor hv;
@@ -45,8 +45,7 @@ public final class LongModeGuest implements AutoCloseable {
         // PML4 at 0x1000 -> PDPT at 0x2000 -> PD at 0x3000 with two 2 MiB pages.
         ram.set(ValueLayout.JAVA_LONG, 0x1000, 0x2003);
         ram.set(ValueLayout.JAVA_LONG, 0x2000, 0x3003);
-        ram.set(ValueLayout.JAVA_LONG, 0x3000, 0x0083);
-        ram.set(ValueLayout.JAVA_LONG, 0x3008, 0x20_0083);
+        for (int i = 0; i < RAM >> 21; i++) ram.set(ValueLayout.JAVA_LONG, 0x3000 + 8L * i, ((long) i << 21) | 0x83);
         ram.set(ValueLayout.JAVA_LONG, 0x500, 0);
         ram.set(ValueLayout.JAVA_LONG, 0x508, 0x00AF_9B00_0000_FFFFL);
         ram.set(ValueLayout.JAVA_LONG, 0x510, 0x00CF_9300_0000_FFFFL);
