@@ -257,6 +257,7 @@ public final class Decoder {
             }
             Form f = null;
             int osz = 0, asz = 0;
+            cands = OpcodeTable.NARROW[sm][opcode][regf * 4 + pp];
             for (Form c : cands) {
                 if (c.pp >= 0 ? c.pp != pp && !(c.pp == Form.PP_NP && pp == Form.PP_66 && map == 4 && space == Form.EVEX)
                         : (space != Form.LEGACY && !(map == 4 && pp <= 1))) continue;

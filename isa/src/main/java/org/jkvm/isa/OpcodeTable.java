@@ -25,6 +25,8 @@ final class OpcodeTable {
     static final Form[] FORMS;
     /** [space * 8 + map][opcode] -> candidate forms, most specific first. */
     static final Form[][][] INDEX = new Form[24][256][];
+    /** [space * 8 + map][opcode][reg * 4 + pp] -> the candidates that can match that ModRM.reg and prefix. */
+    static final Form[][][][] NARROW = new Form[24][256][][];
     /** Whether the slot takes a ModRM byte. */
     static final boolean[][] HAS_MODRM = new boolean[24][256];
 
@@ -55,6 +57,20 @@ final class OpcodeTable {
                 if (f.modrm != m) throw new IllegalStateException("ModRM disagreement at " + f);
             }
             HAS_MODRM[sm][op] = m;
+            Form[][] nar = new Form[32][];
+            for (int reg = 0; reg < 8; reg++) {
+                for (int pp = 0; pp < 4; pp++) {
+                    List<Form> sub = new ArrayList<>();
+                    for (Form f : l) {
+                        if (f.reg >= 0 && f.reg != reg) continue;
+                        boolean map4 = f.space == Form.EVEX && f.map == 4;
+                        if (f.pp >= 0 && f.pp != pp && !(map4 && f.pp == Form.PP_NP && pp == Form.PP_66)) continue;
+                        sub.add(f);
+                    }
+                    nar[reg * 4 + pp] = sub.toArray(new Form[0]);
+                }
+            }
+            NARROW[sm][op] = nar;
         }
         FORMS = all.toArray(new Form[0]);
     }
