@@ -151,8 +151,7 @@ final class SoftCpu implements Machine {
         if (!Arrays.equals(withEnd, loaded)) {
             for (long off = 0; off < Layout.CODE_SIZE; off += 4096) ram.asSlice(frame(off), 4096).fill((byte) 0xCC);
             write(codeOff, withEnd);
-            // guest RAM written behind the CPU's back, as a loader would: drop translated blocks
-            cpu.core().flushBlocks();
+            // guest RAM written behind the CPU's back, as a loader or a DMA would: no flush, the CPU must notice
             loaded = withEnd;
         }
         write(Layout.DATA, data);
