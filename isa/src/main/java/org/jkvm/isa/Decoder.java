@@ -538,6 +538,7 @@ public final class Decoder {
                 case Opnd.SZ_Y -> o.opSize == 8 ? 8 : 4;
                 case Opnd.SZ_Z -> o.opSize == 2 ? 2 : 4;
                 case Opnd.SZ_ADDR -> o.addrSize;
+                case Opnd.SZ_NATIVE -> m64 ? 8 : 4;
                 default -> rule;
             };
         }

@@ -195,8 +195,8 @@ public final class Disassembler {
             }
             case REL -> sb.append(i.imm);
             case FAR -> {
-                if (att) sb.append('$').append(i.imm2).append(", $").append(i.imm);
-                else sb.append(i.imm2).append(':').append(i.imm);
+                if (att) sb.append('$').append((short) i.imm2).append(", $").append(i.imm);
+                else sb.append((short) i.imm2).append(", ").append(i.imm);
             }
             case MEM -> mem(sb, i, i.size(k), att, od);
             case MEM_SI, MEM_DI -> {
@@ -255,8 +255,6 @@ public final class Disassembler {
             index = i.addrSize == 8 ? "riz" : "eiz";
         }
         long disp = i.memDisp;
-        if (i.addrSize == 4 && base == null && index == null) disp &= 0xFFFF_FFFFL;
-        if (i.addrSize == 2 && base == null && index == null) disp &= 0xFFFF;
         String seg = i.segOverride >= 0 ? SEG[i.segOverride] : null;
         if (att) {
             if (seg != null) sb.append('%').append(seg).append(':');

@@ -318,6 +318,7 @@ public final class Encoder {
                     case Opnd.SZ_Y -> opSize == 8 ? 8 : 4;
                     case Opnd.SZ_Z -> opSize == 2 ? 2 : 4;
                     case Opnd.SZ_ADDR -> -1;
+                    case Opnd.SZ_NATIVE -> mode == Mode.BITS64 ? 8 : 4;
                     default -> od.width;
                 };
                 yield w < 0 ? null : RegClass.gpr(w);

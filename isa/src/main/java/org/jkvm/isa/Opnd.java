@@ -13,7 +13,7 @@ final class Opnd {
 
     /** Width rules (bytes when positive). */
     static final int SZ_OPSIZE = -1, SZ_Y = -2, SZ_Z = -3, SZ_ADDR = -4, SZ_VL = -5, SZ_VLH = -6, SZ_VLQ = -7,
-            SZ_VLE = -8, SZ_NONE = 0, SZ_FARPTR = -9;
+            SZ_VLE = -8, SZ_NONE = 0, SZ_FARPTR = -9, SZ_NATIVE = -10;
 
     final String code;
     final Src src;
@@ -57,6 +57,7 @@ final class Opnd {
             case 'y' -> SZ_Y;
             case 'z' -> SZ_Z;
             case 'a' -> SZ_ADDR;
+            case 'n' -> SZ_NATIVE;
             default -> throw new IllegalArgumentException("bad GPR width " + c);
         };
     }

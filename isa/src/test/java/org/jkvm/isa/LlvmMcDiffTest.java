@@ -132,4 +132,43 @@ class LlvmMcDiffTest {
                 enc.size(), fromTable, enc.size() - fromTable, known, 100.0 * agree / known, agree, out);
         assertTrue(agree * 100L >= known * 90L, "agreement with llvm-mc below 90%");
     }
+
+    /** 32- and 16-bit modes: random byte strings (biased to common opcodes) against llvm-mc's i386 targets. */
+    @Test
+    void legacyModesAgreeWithLlvmMc() throws Exception {
+        assumeTrue(haveLlvmMc(), "llvm-mc not installed");
+        for (Mode mode : new Mode[] {Mode.BITS32, Mode.BITS16}) {
+            String triple = mode == Mode.BITS32 ? "i386" : "i386-unknown-unknown-code16";
+            SplittableRandom rnd = new SplittableRandom(mode.ordinal() * 31L + 5);
+            Decoder d = new Decoder(mode);
+            List<byte[]> enc = new ArrayList<>();
+            byte[] buf = new byte[15];
+            int n = Boolean.getBoolean("jkvm.long") ? 100_000 : 10_000;
+            while (enc.size() < n) {
+                rnd.nextBytes(buf);
+                if (rnd.nextInt(3) == 0) buf[0] = (byte) 0x0F;
+                Instruction i = d.decode(buf, 0, buf.length);
+                if (!i.isValid() || i.form().map >= 5 || i.form().space == Form.EVEX && !i.form().vector) continue;
+                if (i.length() == 1 && (buf[0] == (byte) 0xCC || buf[0] == (byte) 0xF4)) continue;
+                enc.add(java.util.Arrays.copyOf(buf, i.length()));
+            }
+            List<String> ref = llvm(enc, triple);
+            assumeTrue(ref.size() == enc.size(), "llvm-mc output could not be aligned");
+            int agree = 0, known = 0;
+            Path out = Path.of(System.getProperty("java.io.tmpdir"), "jkvm-isa-llvmmc-" + mode + "-mismatch.txt");
+            try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out))) {
+                for (int k = 0; k < enc.size(); k++) {
+                    String r = norm(ref.get(k));
+                    if (r.isEmpty()) continue;
+                    known++;
+                    String mine = norm(Disassembler.intel(Decoder.decode(mode, enc.get(k))));
+                    if (mine.equals(r)) agree++;
+                    else w.println(RoundTripTest.hex(enc.get(k)) + "\t" + mine + "\t!= " + r);
+                }
+            }
+            System.out.printf(Locale.ROOT, "llvm-mc %s: %d random encodings, LLVM decoded %d, Intel agreement %.2f%% (%d); mismatches in %s%n",
+                    mode, enc.size(), known, 100.0 * agree / known, agree, out);
+            assertTrue(agree * 100L >= known * 90L, mode + ": agreement with llvm-mc below 90%");
+        }
+    }
 }

@@ -96,6 +96,7 @@ class RoundTripTest {
                     case Opnd.SZ_Y -> os == 8 ? 8 : 4;
                     case Opnd.SZ_Z -> os == 2 ? 2 : 4;
                     case Opnd.SZ_ADDR -> mode.addressSize();
+                    case Opnd.SZ_NATIVE -> mode == Mode.BITS64 ? 8 : 4;
                     default -> od.width;
                 };
                 if (!m64) n &= 7;
