@@ -422,7 +422,8 @@ public final class RunLoop {
                 return FASTPATH_NONE;
             }
             case ExitReason.HLT -> {
-                if (interruptPendingAndAllowed()) {
+                // HLT retires, so an STI shadow ends with it: only RFLAGS.IF decides.
+                if ((regs.rflagsRead() & RFLAGS_IF) != 0 && interruptPending()) {
                     skipInstruction();
                     return FASTPATH_HANDLED;
                 }
@@ -441,7 +442,10 @@ public final class RunLoop {
 
     /** An interrupt the APIC or PIC presents and the guest can take now. */
     private boolean interruptPendingAndAllowed() {
-        if (!interruptible()) return false;
+        return interruptible() && interruptPending();
+    }
+
+    private boolean interruptPending() {
         LocalApic a = v.lapic();
         if (a != null) {
             a.checkTimer();

@@ -191,6 +191,22 @@ public final class Code {
         return this;
     }
 
+    public Code rdtsc() { return emit(0x0F, 0x31); }
+
+    /** RAX = EDX:EAX (SHL RDX,32; OR RAX,RDX). */
+    public Code combineEdxEax() { return emit(0x48, 0xC1, 0xE2, 0x20, 0x48, 0x09, 0xD0); }
+
+    /** EDX:EAX = RAX (MOV RDX,RAX; SHR RDX,32). */
+    public Code splitRax() { return mov(2, 0).emit(0x48, 0xC1, 0xEA, 0x20); }
+
+    /** ADD RAX, imm32. */
+    public Code addRax(int imm) { return emit(0x48, 0x05).imm32(imm); }
+
+    /** WRMSR of a constant: ECX = msr, EDX:EAX = value (clobbers RAX, RCX, RDX). */
+    public Code wrmsrImm(int msr, long value) {
+        return movImm32(1, msr & 0xFFFF_FFFFL).movImm32(0, value & 0xFFFF_FFFFL).movImm32(2, value >>> 32).wrmsr();
+    }
+
     /** Raw bytes, for an instruction this class does not name yet. */
     public Code raw(int... bytes) { return emit(bytes); }
 }

@@ -58,15 +58,15 @@ public final class LongModeGuest implements AutoCloseable {
     }
 
     /** Where the exception handlers and the IDT live; handlers record the vector in R14, count in R15, resume at RBP. */
-    public static final long IDT = 0x800, HANDLERS = 0x4000;
+    public static final long IDT = 0x5000, HANDLERS = 0x6000;
     public static final int R14 = 14, R15 = 15, RBP = 5;
 
     /**
-     * Installs handlers for vectors 0-31: each pops the error code if the vector has one, sets R14 = vector,
+     * Installs handlers for all 256 vectors: each pops the error code if the vector has one, sets R14 = vector,
      * increments R15 and returns to the address in RBP (the test code's "resume here" register).
      */
     public void installIdt() throws KvmException {
-        for (int v = 0; v < 32; v++) {
+        for (int v = 0; v < 256; v++) {
             long h = HANDLERS + 32L * v;
             Code c = new Code(h);
             boolean ec = v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21;
@@ -80,7 +80,7 @@ public final class LongModeGuest implements AutoCloseable {
         }
         KvmSregs s = vcpu.getSregs();
         vcpu.setSregs(new KvmSregs(s.cs(), s.ds(), s.es(), s.fs(), s.gs(), s.ss(), s.tr(), s.ldt(), s.gdt(),
-            new KvmDtable(IDT, 32 * 16 - 1), s.cr0(), s.cr2(), s.cr3(), s.cr4(), s.cr8(), s.efer(), s.apicBase(), new long[4]));
+            new KvmDtable(IDT, 256 * 16 - 1), s.cr0(), s.cr2(), s.cr3(), s.cr4(), s.cr8(), s.efer(), s.apicBase(), new long[4]));
     }
 
     public void setSupportedCpuid() throws KvmException {
