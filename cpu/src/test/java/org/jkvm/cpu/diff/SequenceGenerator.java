@@ -70,7 +70,10 @@ final class SequenceGenerator {
         private final long indexValue;
         private final boolean[] writable = new boolean[16];
         private final long[] gpr = new long[16];
-        /** Forward jumps not yet resolved: {rel8 position, units left to skip, undefined flags at the jump, listing line}. */
+        /**
+         * Forward jumps not yet resolved: {displacement position, units left to skip, undefined flags at the jump,
+         * listing line, displacement size, instruction start}.
+         */
         private final List<int[]> jumps = new ArrayList<>();
 
         Builder(long caseSeed) {
@@ -124,13 +127,14 @@ final class SequenceGenerator {
         }
 
         private void patch(int[] j) {
-            int rel = len - (j[0] + 1);
-            if (rel > 127) throw new IllegalStateException("jump too far");
-            code[j[0]] = (byte) rel;
+            int relPos = j[0], relSize = j[4], start = j[5];
+            int rel = len - (relPos + relSize);
+            if (relSize == 1 && rel > 127) throw new IllegalStateException("jump too far");
+            for (int b = 0; b < relSize; b++) code[relPos + b] = (byte) (rel >>> (8 * b));
             poison |= j[2];
-            String line = listing.get(j[3]);
-            listing.set(j[3], line.replace(String.format("%02x 00", code[j[0] - 1] & 0xFF),
-                String.format("%02x %02x", code[j[0] - 1] & 0xFF, rel)).replaceFirst(" \\+\\d units$", " +0x" + Integer.toHexString(rel)));
+            String text = listing.get(j[3]).substring(44).replaceFirst(" \\+\\d units$", " +0x" + Integer.toHexString(rel));
+            listing.set(j[3], String.format("  %04x  %-36s %s", start,
+                Asm.hex(Arrays.copyOfRange(code, start, relPos + relSize)), text));
         }
 
         /** One unit: picks generators until one applies; a generator that cannot apply returns false. */
@@ -142,7 +146,7 @@ final class SequenceGenerator {
                 this::bitTest, this::bitTest, this::bitScan, this::bitScan, this::bmi, this::bmi, this::bmi,
                 this::adx, this::movbe, this::setcc, this::cmovcc, this::cmovcc, this::convert, this::carryFlag,
                 this::ahFlags, this::pushPop, this::pushPop, this::jcc, this::stringOp, this::stringOp,
-                this::cmpxchgWide,
+                this::cmpxchgWide, this::flagsStack,
             };
             for (int attempt = 0; attempt < 1000; attempt++) {
                 int savedLen = len, savedListing = listing.size(), savedPoison = poison, savedDepth = depth;
@@ -922,13 +926,64 @@ final class SequenceGenerator {
             return true;
         }
 
+        /**
+         * A forward branch over the next 1-3 units: Jcc (rel8 or rel32), JMP, JRCXZ/JECXZ, or LOOP/LOOPE/LOOPNE
+         * (rCX or, with 67, ECX). Afterwards a flag is defined only if it is on both paths.
+         */
         private boolean jcc() {
             if (!jumps.isEmpty()) return false;
-            Cond c = cleanCond();
-            if (c == null) return false;
             int skip = 1 + rnd.nextInt(3);
-            ins("j" + c.suffix() + " +" + skip + " units", a -> a.db(0x70 + c.ordinal(), 0));
-            jumps.add(new int[] {len - 1, skip + 1, poison, listing.size() - 1});
+            int start = len;
+            int kind = rnd.nextInt(10);
+            String text;
+            int[] bytes;
+            int relSize;
+            if (kind < 5) {
+                Cond c = cleanCond();
+                if (c == null) return false;
+                boolean near = kind == 4;
+                text = "j" + c.suffix();
+                bytes = near ? new int[] {0x0F, 0x80 + c.ordinal(), 0, 0, 0, 0} : new int[] {0x70 + c.ordinal(), 0};
+                relSize = near ? 4 : 1;
+            } else if (kind == 5) {
+                boolean near = rnd.nextBoolean();
+                text = "jmp";
+                bytes = near ? new int[] {0xE9, 0, 0, 0, 0} : new int[] {0xEB, 0};
+                relSize = near ? 4 : 1;
+            } else if (kind == 6) {
+                boolean e = rnd.nextBoolean();
+                text = e ? "jecxz" : "jrcxz";
+                bytes = e ? new int[] {0x67, 0xE3, 0} : new int[] {0xE3, 0};
+                relSize = 1;
+            } else {
+                int which = rnd.nextInt(3); // LOOP, LOOPE, LOOPNE
+                if (which > 0 && (poison & Flags.ZF) != 0) return false;
+                boolean e = rnd.nextInt(4) == 0;
+                text = (e ? "addr32 " : "") + new String[] {"loop", "loope", "loopne"}[which];
+                int opc = new int[] {0xE2, 0xE1, 0xE0}[which];
+                bytes = e ? new int[] {0x67, opc, 0} : new int[] {opc, 0};
+                relSize = 1;
+            }
+            int[] b = bytes;
+            ins(text + " +" + skip + " units", a -> a.db(b));
+            jumps.add(new int[] {len - relSize, skip + 1, poison, listing.size() - 1, relSize, start});
+            return true;
+        }
+
+        /** PUSHFQ when every arithmetic flag is defined; or POPFQ of a pushed immediate (arithmetic flags only). */
+        private boolean flagsStack() {
+            if (!jumps.isEmpty()) return false;
+            if (rnd.nextBoolean()) {
+                if (poison != 0) return false;
+                ins("pushfq", a -> a.db(0x9C));
+                depth += 8;
+            } else {
+                // IF set: POPF keeps IF at CPL 3 (IOPL 0) but loads it at CPL 0, and the host runs at CPL 3
+                long v = (rnd.nextLong() & Flags.ARITH) | Flags.IF;
+                ins("push " + hex(v), a -> a.plainImm(4, 0x68, v, 4));
+                ins("popfq", a -> a.db(0x9D));
+                poison = 0;
+            }
             return true;
         }
 

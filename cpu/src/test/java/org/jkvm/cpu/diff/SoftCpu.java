@@ -159,7 +159,7 @@ final class SoftCpu implements Machine {
         Vmcs v = cpu.vmcs();
         v.write(VmcsField.GUEST_RSP, gpr[4]);
         v.write(VmcsField.GUEST_RIP, sequenceAddress);
-        v.write(VmcsField.GUEST_RFLAGS, rflags | Flags.FIXED);
+        v.write(VmcsField.GUEST_RFLAGS, rflags | Flags.FIXED | Flags.IF); // IF as in the host's user mode (PUSHF)
         v.write(VmcsField.GUEST_ACTIVITY_STATE, 0);
         v.write(VmcsField.GUEST_INTERRUPTIBILITY_INFO, 0);
         int reason = cpu.enter(BUDGET);
