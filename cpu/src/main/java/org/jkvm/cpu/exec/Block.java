@@ -20,6 +20,9 @@ public final class Block {
     byte[] code;
     int epoch;
     boolean valid = true;
+    /** Executions so far (for the decision to compile) and the compiled form, once there is one. */
+    int heat;
+    CompiledBlock jit;
     /** Successor cache (two most recent). */
     Block next0, next1;
 

@@ -162,6 +162,7 @@ public abstract class Interpreter extends SystemOps {
                 n = (int) left;
             }
             if ((rflags & TF) != 0 || interruptShadow != 0 || mmioDoneCount != 0) n = 1;
+            if (++b.heat == Jit.THRESHOLD && b.jit == null && Jit.THRESHOLD > 0) b.jit = Jit.compile(b);
             execBlock(b, n);
             if (stopBlock || n != b.n || kickPending) {
                 stopBlock = false;
@@ -187,11 +188,42 @@ public abstract class Interpreter extends SystemOps {
 
     final void execBlock(Block blk, int n) {
         boolean whole = n == blk.n;
+        if (whole && blk.jit != null) {
+            runCompiled(blk);
+            return;
+        }
         Uop[] ops = whole ? blk.fused : blk.ops;
         int m = whole ? ops.length : n;
-        int extra = whole ? blk.n - m : 0; // instructions folded into a fused last uop
+        runOps(ops, 0, m, whole ? blk.n - m : 0, true);
+    }
+
+    /** Index of the uop a compiled block is executing (set before anything that can throw). */
+    public int jitIdx;
+
+    private void runCompiled(Block blk) {
+        jitIdx = 0;
+        try {
+            blk.jit.run((Core) this);
+        } catch (RuntimeException e) {
+            retired += jitIdx;
+            rip = blk.ops[jitIdx].rip;
+            stopBlock = false;
+            throw e;
+        }
+    }
+
+    /** Executes one uop for a compiled block: semantics only, no RIP or retired-count bookkeeping. */
+    public final void execOp(Uop[] ops, int i) {
+        runOps(ops, i, i + 1, 0, false);
+    }
+
+    /**
+     * The interpreter loop over {@code ops[start, end)}. With {@code book}, RIP and the retired count are kept
+     * exact (on return and on every throw); {@code extra} counts instructions folded into a fused last uop.
+     */
+    final void runOps(Uop[] ops, int start, int m, int extra, boolean book) {
         long[] r = this.r;
-        int i = 0;
+        int i = start;
         Uop u = null;
         try {
             for (; i < m; i++) {
@@ -375,13 +407,17 @@ public abstract class Interpreter extends SystemOps {
                 }
             }
         } catch (RuntimeException e) {
-            retired += i;
-            rip = u.rip;
-            stopBlock = false;
+            if (book) {
+                retired += i - start;
+                rip = u.rip;
+                stopBlock = false;
+            }
             throw e;
         }
-        retired += i == m ? i + extra : i;
-        if (!u.setsRip) rip = u.next;
+        if (book) {
+            retired += i == m ? i - start + extra : i - start;
+            if (!u.setsRip) rip = u.next;
+        }
     }
 
     /** A condition after SUB/CMP of {@code a} and {@code b} (zero-extended values of width 64 - sh... see sh). */

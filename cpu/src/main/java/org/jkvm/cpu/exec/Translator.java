@@ -629,8 +629,8 @@ final class Translator {
                 }
                 return true;
             }
-            case "JMP", "CALL" -> {
-                boolean call = m.equals("CALL");
+            case "JMP", "CALL", "LJMP", "LCALL" -> {
+                boolean call = m.equals("CALL") || m.equals("LCALL");
                 u.setsRip = true;
                 OperandKind k = in.kind(0);
                 if (k == OperandKind.REL) {
@@ -653,7 +653,7 @@ final class Translator {
                     u.size = in.operandSize();
                 return true;
             }
-            case "RET", "RETF" -> {
+            case "RET", "RETF", "LRET" -> {
                 u.op = m.equals("RET") ? RET : RET_FAR;
                 u.imm = n > 0 && isImm(in, 0) ? in.imm() & 0xFFFF : 0;
                 u.setsRip = true;
