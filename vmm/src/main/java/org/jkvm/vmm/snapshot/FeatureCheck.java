@@ -16,13 +16,14 @@ import org.jkvm.isa.CpuFeature;
 final class FeatureCheck {
     private FeatureCheck() {}
 
-    /** Bits that reflect guest-controlled state (CR4, APIC enable), not what the CPU can do. */
+    /** Bits that reflect guest-controlled state (CR4, APIC enable) or topology, not what the CPU can do. */
     private static final Set<CpuFeature> DYNAMIC = EnumSet.noneOf(CpuFeature.class);
 
     static {
         for (CpuFeature f : CpuFeature.values()) {
             String n = f.name();
-            if (n.equals("OSXSAVE") || n.equals("OSPKE") || n.equals("APIC") || n.equals("HYPERVISOR")) DYNAMIC.add(f);
+            if (n.equals("OSXSAVE") || n.equals("OSPKE") || n.equals("APIC") || n.equals("HYPERVISOR")
+                || n.equals("HTT")) DYNAMIC.add(f); // HTT describes topology, not an instruction set
         }
     }
 

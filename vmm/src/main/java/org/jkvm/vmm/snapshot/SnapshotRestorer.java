@@ -38,8 +38,10 @@ public final class SnapshotRestorer {
             List<String> missing = FeatureCheck.missingCpuFeatures(v.cpuid(), supported);
             missing.retainAll(FeatureCheck.missingCpuFeatures(v.cpuid(), effective));
             if (!missing.isEmpty()) {
+                String more = missing.size() > 1 ? " (also " + String.join(", ", missing.subList(1, Math.min(missing.size(), 6)))
+                    + (missing.size() > 6 ? " and " + (missing.size() - 6) + " more" : "") + ")" : "";
                 throw new SnapshotFormatException("cannot restore: the saved guest uses CPU feature " + missing.get(0)
-                    + ", which " + where + " with this CPU model lacks" + (missing.size() > 1 ? " (and " + (missing.size() - 1) + " more)" : ""));
+                    + ", which " + where + " with this CPU model lacks" + more);
             }
             long xcr0 = 0;
             for (KvmXcr x : v.xcrs().xcrs()) if (x.xcr() == 0) xcr0 = x.value();

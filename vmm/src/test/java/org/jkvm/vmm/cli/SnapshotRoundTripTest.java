@@ -107,6 +107,22 @@ class SnapshotRoundTripTest {
     }
 
     @Test
+    void restoreOnACpuModelWithoutASavedFeatureNamesIt() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Backends.has("soft"), "needs the soft backend's CPU models");
+        Path snap = dir.resolve("max.snap");
+        Cli.Result first = run("run", "--accel", "soft", "--cpu", "max", "--timeout=30", "--save-snapshot", snap.toString(),
+            write("c.elf", counter(2)).toString());
+        assertEquals(21, first.status(), first.err());
+        Cli.Result r = run("restore", "--accel", "soft", "--cpu", "max,-avx512f", snap.toString());
+        assertEquals(ExitCodes.DATAERR, r.status(), r.err());
+        assertOneLine(r.err());
+        assertTrue(r.err().contains("CPU feature AVX512F"), r.err());
+        assertEquals("", r.out(), "nothing ran");
+        Cli.Result ok = run("restore", "--accel", "soft", "--cpu", "max", snap.toString());
+        assertEquals("3456789\n", ok.out(), ok.err());
+    }
+
+    @Test
     void snapshotWriteIsAtomic() throws IOException {
         Path snap = dir.resolve("a.snap");
         Files.writeString(snap, "old contents");
