@@ -4,6 +4,7 @@ import org.jkvm.cpu.exec.Core;
 import org.jkvm.cpu.exec.GuestLinearMemory;
 import org.jkvm.cpu.exec.Uop;
 import org.jkvm.cpu.fault.Fault;
+import org.jkvm.cpu.xstate.AmxUnit;
 import org.jkvm.cpu.xstate.XContext;
 import org.jkvm.cpu.xstate.XState;
 import org.jkvm.cpu.xstate.XsaveUnit;
@@ -19,12 +20,26 @@ final class ExtendedBridge implements Core.Extended {
     private final XState xs;
     private final XsaveUnit unit;
     private final XContext ctx;
+    private final AmxUnit amx;
     private GuestLinearMemory mem;
 
     ExtendedBridge(XState xs, XsaveUnit unit, XContext ctx) {
         this.xs = xs;
         this.unit = unit;
         this.ctx = ctx;
+        this.amx = new AmxUnit(xs);
+    }
+
+    /** TILELOADD/TILESTORED addressing: base + displacement is the start, the scaled index register the stride. */
+    private static long sibBase(Core core, Uop u) {
+        long a = u.disp + (u.base >= 0 ? core.r[u.base] : 0);
+        if (u.seg >= 0) a += core.segBase[u.seg];
+        return a;
+    }
+
+    private static long sibStride(Core core, Uop u) {
+        if (u.index < 0) throw Fault.ud(); // tile loads and stores need a SIB index
+        return core.r[u.index] << u.scale;
     }
 
     void attach(Core core) {
@@ -82,6 +97,17 @@ final class ExtendedBridge implements Core.Extended {
             }
             case "FXSAVE", "FXSAVE64" -> unit.fxsave(ctx, mem, core.effectiveAddress(u), w);
             case "FXRSTOR", "FXRSTOR64" -> unit.fxrstor(ctx, mem, core.effectiveAddress(u), w);
+            case "LDTILECFG" -> amx.ldtilecfg(ctx, mem, core.effectiveAddress(u));
+            case "STTILECFG" -> amx.sttilecfg(ctx, mem, core.effectiveAddress(u));
+            case "TILERELEASE" -> amx.tilerelease(ctx);
+            case "TILEZERO" -> amx.tilezero(ctx, in.reg(0));
+            case "TILELOADD", "TILELOADDT1" -> amx.tileloadd(ctx, mem, sibBase(core, u), sibStride(core, u), in.reg(0));
+            case "TILESTORED" -> amx.tilestored(ctx, mem, sibBase(core, u), sibStride(core, u), in.reg(1));
+            case "TDPBSSD" -> amx.tdpbd(ctx, AmxUnit.SS, in.reg(0), in.reg(1), in.reg(2));
+            case "TDPBSUD" -> amx.tdpbd(ctx, AmxUnit.SU, in.reg(0), in.reg(1), in.reg(2));
+            case "TDPBUSD" -> amx.tdpbd(ctx, AmxUnit.US, in.reg(0), in.reg(1), in.reg(2));
+            case "TDPBUUD" -> amx.tdpbd(ctx, AmxUnit.UU, in.reg(0), in.reg(1), in.reg(2));
+            case "TDPBF16PS" -> amx.tdpbf16ps(ctx, in.reg(0), in.reg(1), in.reg(2));
             default -> core.unimplemented(u);
         }
     }
