@@ -81,8 +81,11 @@ public final class XsaveUabi {
         if (region == null || region.length < 4096) throw new KvmException(Errno.EINVAL, "xsave region shorter than 4096 bytes");
         ByteBuffer u = ByteBuffer.wrap(region).order(ByteOrder.LITTLE_ENDIAN);
         int mxcsr = u.getInt(GuestFpu.MXCSR);
-        if ((mxcsr & ~MxcsrMask.VALUE) != 0) throw new KvmException(Errno.EINVAL, "MXCSR reserved bits set: 0x" + Integer.toHexString(mxcsr));
         long bv = u.getLong(GuestFpu.XSTATE_BV) & ~fpu.xfd();
+        // MXCSR is only taken (and only checked) when SSE or AVX state is present, as copy_uabi_to_xstate does.
+        if ((bv & (Xfeatures.SSE | Xfeatures.YMM)) != 0 && (mxcsr & ~MxcsrMask.VALUE) != 0) {
+            throw new KvmException(Errno.EINVAL, "MXCSR reserved bits set: 0x" + Integer.toHexString(mxcsr));
+        }
         long allowed = fpu.userXfeatures() | (apx ? Xfeatures.APX : 0);
         if ((bv & ~allowed) != 0) {
             throw new KvmException(Errno.EINVAL, "XSTATE_BV 0x" + Long.toHexString(bv) + " outside the supported 0x" + Long.toHexString(allowed));
