@@ -136,6 +136,33 @@ class LifecycleTest {
         a.close();
     }
 
+    /** Nulls and out-of-range arguments are errno-style failures with the state unchanged. */
+    @Test
+    void badArgumentsAreErrnos() throws Exception {
+        try (Guest g = new Guest(64 << 10)) {
+            KvmRegs regs = g.vcpu.getRegs();
+            KvmSregs sregs = g.vcpu.getSregs();
+            assertErrno(Errno.EFAULT, () -> g.vcpu.setRegs(null));
+            assertErrno(Errno.EFAULT, () -> g.vcpu.setSregs(null));
+            assertErrno(Errno.EFAULT, () -> g.vcpu.setFpu(null));
+            assertErrno(Errno.EFAULT, () -> g.vcpu.setXsave(null));
+            assertErrno(Errno.EFAULT, () -> g.vcpu.setXcrs(null));
+            assertErrno(Errno.EFAULT, () -> g.vcpu.setVcpuEvents(null));
+            assertErrno(Errno.EFAULT, () -> g.vcpu.setCpuid2(null));
+            assertErrno(Errno.EFAULT, () -> g.vcpu.setMsrs(null));
+            assertErrno(Errno.EFAULT, () -> g.vcpu.setLapic(null));
+            java.util.List<org.jkvm.api.uabi.KvmMsrEntry> withNull = new java.util.ArrayList<>();
+            withNull.add(null);
+            assertErrno(Errno.EFAULT, () -> g.vcpu.getMsrs(withNull));
+            assertErrno(Errno.EINVAL, () -> g.vcpu.getCpuid2(-1));
+            assertErrno(Errno.EINVAL, () -> g.vcpu.interrupt(-1));
+            assertEquals(0, g.vcpu.getMsrs(java.util.List.of()));
+            assertEquals(0, g.vcpu.setMsrs(java.util.List.of()));
+            assertEquals(regs, g.vcpu.getRegs());
+            assertEquals(sregs, g.vcpu.getSregs());
+        }
+    }
+
     @Test
     void vcpuIdsAreChecked() throws Exception {
         try (Hypervisor hv = KvmAvailable.openOrSkip(); Vm vm = hv.createVm()) {
