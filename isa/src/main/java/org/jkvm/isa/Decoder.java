@@ -44,14 +44,33 @@ public final class Decoder {
     /** For tests: whether REX2 may precede this map/opcode. */
     static boolean rex2AllowedForTest(int map, int op, boolean w) { return Ctx.rex2Allowed(map, op, w); }
 
+    /** Resets the buffer; groups of fields the previous decode did not touch are already in their reset state. */
     private static void reset(Insn o) {
-        o.form = null; o.invalid = null; o.length = 0; o.prefixes = 0; o.segOverride = -1; o.segment = 3;
-        o.nops = 0; o.op0 = o.op1 = o.op2 = o.op3 = o.op4 = 0; o.memBase = -1; o.memIndex = -1; o.memScale = 1;
-        o.memSize = 0; o.memIndexClass = 0; o.memBaseClass = 0; o.memDisp = 0; o.ripRel = false; o.imm = 0;
-        o.imm2 = 0; o.immSize = 0; o.vl = 0; o.aaa = 0; o.rc = -1; o.disp8n = 1; o.scc = -1; o.dfv = 0; o.rexW = 0;
-        o.zeroing = false; o.bcst = false; o.sae = false; o.nd = false; o.nf = false; o.evexW = false; o.xsave = 0;
-        o.feature = null; o.opcode = 0; o.modrm = -1; o.sib = -1;
+        o.form = null;
+        if (o.invalid != null) o.invalid = null;
+        o.prefixes = 0; o.segOverride = -1; o.segment = 3;
+        o.nops = 0; o.op0 = o.op1 = o.op2 = o.op3 = o.op4 = 0; o.rexW = 0;
+        o.xsave = 0; o.opcode = 0; o.modrm = -1; o.sib = -1;
+        int d = o.dirty;
+        if (d != 0) {
+            if ((d & 1) != 0) {
+                o.memBase = -1; o.memIndex = -1; o.memScale = 1; o.memSize = 0; o.memIndexClass = 0;
+                o.memBaseClass = 0; o.memDisp = 0; o.ripRel = false;
+            }
+            if ((d & 2) != 0) {
+                o.vl = 0; o.aaa = 0; o.rc = -1; o.disp8n = 1; o.zeroing = false; o.bcst = false; o.sae = false;
+                o.evexW = false;
+            }
+            if ((d & 4) != 0) { o.scc = -1; o.dfv = 0; o.nd = false; o.nf = false; }
+            if ((d & 8) != 0) { o.imm = 0; o.imm2 = 0; o.immSize = 0; }
+            o.dirty = 0;
+        }
     }
+
+    private static final int REG_KIND = OperandKind.REG.ordinal();
+    private static final int GPR8_CLASS = RegClass.GPR8.ordinal(), GPR8H_CLASS = RegClass.GPR8H.ordinal(),
+            GPR16_CLASS = RegClass.GPR16.ordinal(), GPR32_CLASS = RegClass.GPR32.ordinal(),
+            GPR64_CLASS = RegClass.GPR64.ordinal();
 
     /** The decoding state of one instruction, reused by its Decoder (no allocation per decode). */
     private static final class Ctx {
@@ -78,14 +97,15 @@ public final class Decoder {
         }
 
         Ctx init(DecodeBuffer o, byte[] code, int start, int limit, int hardLimit) {
-            this.o = o;
-            this.code = code;
+            // Reference stores carry GC barriers: skip them when nothing changed (the common case).
+            if (this.o != o) this.o = o;
+            if (this.code != code) this.code = code;
             this.start = start;
             this.limit = limit;
             this.hardLimit = hardLimit;
             this.p = start;
-            lastRep = 0; has66 = false; has67 = false; lock = false; rex = 0; rex2 = false; space = 0; map = 0;
-            pp = 0; vvvv = 0; vexL = 0; aaa = 0; W = false; evexZ = false; evexB = false; vPrime = false; nd = false;
+            lastRep = 0; has66 = false; has67 = false; lock = false; rex = 0; rex2 = false; space = 0;
+            vvvv = 0; vexL = 0; aaa = 0; W = false; evexZ = false; evexB = false; vPrime = false; nd = false;
             nf = false; R = 0; X = 0; B = 0; R4 = 0; X4 = 0; B4 = 0; evexX = 0; modrm = -1; mod = 0; regf = 0; rmf = 0;
             return this;
         }
@@ -108,7 +128,7 @@ public final class Decoder {
 
         boolean run() {
             reset(o);
-            o.mode = mode;
+            if (o.mode != mode) o.mode = mode;
             int b;
             int seg = -1;
             for (;;) {
@@ -170,6 +190,7 @@ public final class Decoder {
                 if (rex != 0 || has66 || lastRep != 0 || lock) return bad("legacy prefix before VEX");
                 prefixes |= Insn.P_VEX;
                 space = Form.VEX;
+                o.dirty |= 6;
                 int p1 = next();
                 if (p1 < 0) return bad(eof());
                 int p2;
@@ -198,6 +219,7 @@ public final class Decoder {
                 if (rex != 0 || has66 || lastRep != 0 || lock) return bad("legacy prefix before EVEX");
                 prefixes |= Insn.P_EVEX;
                 space = Form.EVEX;
+                o.dirty |= 6;
                 int p0 = next(), p1 = next(), p2 = next();
                 if (p2 < 0) return bad(eof());
                 if ((p1 & 4) == 0 && !m64) return bad("EVEX reserved bit");
@@ -370,7 +392,10 @@ public final class Decoder {
                 o.nf = nf;
             }
             if (space != Form.LEGACY && f.lmask == 15) vl = space == Form.VEX ? 16 : vl;
-            o.vl = space == Form.LEGACY ? 0 : vl;
+            if (space != Form.LEGACY) {
+                o.dirty |= 6;
+                o.vl = vl;
+            }
             if (space != Form.LEGACY && !f.usesV && !f.scc) {
                 if (vvvv != 0 || (vPrime && !f.vsib)) return bad("VEX.vvvv must be 1111");
             }
@@ -393,6 +418,7 @@ public final class Decoder {
             }
             int nimm = 0;
             int n = ops.length;
+            if (f.hasImm) o.dirty |= 8;
             o.nops = n;
             long xs = f.xsaveStatic >= 0 ? f.xsaveStatic : 0;
             boolean derive = f.xsaveStatic < 0;
@@ -452,6 +478,7 @@ public final class Decoder {
                         int sz = o.addrSize;
                         long v = readImm(sz);
                         if (p > limit) return bad(eof());
+                        o.dirty |= 1;
                         o.memDisp = v;
                         o.memBase = -1;
                         o.memIndex = -1;
@@ -469,12 +496,14 @@ public final class Decoder {
                     default -> throw new IllegalStateException();
                 }
                 if (packed == -1) return false;
-                if ((packed & 0xFF) == OperandKind.REG.ordinal()) {
+                if ((packed & 0xFF) == REG_KIND) {
                     int cls = (packed >>> 8) & 0xFF;
                     int num = (packed >>> 16) & 0xFF;
-                    RegClass rc = Insn.CLASSES[cls];
-                    if (rc.isGpr() && num >= 16) egpr = true;
-                    if (derive) xs |= xsaveOf(rc, num);
+                    if (cls <= GPR64_CLASS) {
+                        if (num >= 16) egpr = true;
+                    } else if (derive) {
+                        xs |= xsaveOf(Insn.CLASSES[cls], num);
+                    }
                 }
                 switch (i) {
                     case 0 -> o.op0 = packed;
@@ -555,11 +584,26 @@ public final class Decoder {
             return rmf;
         }
 
+        @SuppressWarnings("unused")
         static int pack(OperandKind k, RegClass c, int num, int size) {
             return k.ordinal() | c.ordinal() << 8 | num << 16 | Math.min(size, 255) << 24;
         }
 
         int regOperand(Opnd op, int num, int vl) {
+            if (op.kind == Opnd.Kind.GPR) return gprOperand(op, num);
+            return otherOperand(op, num, vl);
+        }
+
+        /** The common case, small enough to inline. */
+        int gprOperand(Opnd op, int num) {
+            int w = op.width;
+            int size = w > 0 ? w : resolveGpr(w);
+            int cls = size == 8 ? GPR64_CLASS : size == 4 ? GPR32_CLASS : size == 2 ? GPR16_CLASS : GPR8_CLASS;
+            if (size == 1 && num >= 4 && num < 8 && rex == 0 && !rex2 && space == Form.LEGACY) cls = GPR8H_CLASS;
+            return REG_KIND | cls << 8 | num << 16 | size << 24;
+        }
+
+        int otherOperand(Opnd op, int num, int vl) {
             RegClass c;
             int size;
             switch (op.kind) {
@@ -672,6 +716,7 @@ public final class Decoder {
                 }
                 if (dispBytes == 1) disp *= n;
             }
+            o.dirty |= 1;
             o.disp8n = space == Form.EVEX && map != 4 && f.vector ? n : 1;
             o.bcst = isBcst;
             o.memBase = base;

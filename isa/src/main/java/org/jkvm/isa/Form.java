@@ -57,6 +57,8 @@ public final class Form {
     final boolean usesV;
     /** Has a vector register operand (EVEX masking, broadcast and disp8*N apply). */
     final boolean vector;
+    /** Has an immediate-like operand (imm/imm2 written). */
+    final boolean hasImm;
     /** Index of the ModRM.rm operand, or -1. */
     final int rmIndex;
     /** Has a VSIB memory operand. */
@@ -136,6 +138,11 @@ public final class Form {
         }
         this.rmIndex = ri;
         this.vsib = vs;
+        boolean hi = false;
+        for (Opnd o : ops) {
+            hi |= o.src == Opnd.Src.IMM || o.src == Opnd.Src.REL || o.src == Opnd.Src.FAR || o.src == Opnd.Src.IS4;
+        }
+        this.hasImm = hi;
         this.modrm = m || a.modrm || reg >= 0 || mod != MOD_ANY || rm >= 0;
         this.usesV = v;
     }

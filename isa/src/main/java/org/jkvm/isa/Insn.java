@@ -38,6 +38,8 @@ public abstract sealed class Insn permits Instruction, DecodeBuffer {
     long xsave;
     CpuFeature feature;
     int opcode, modrm = -1, sib = -1;
+    /** Field groups written by the last decode (the decoder resets only those): 1 memory, 2 vector, 4 APX, 8 immediates. */
+    int dirty = 15;
 
     Insn() {}
 
@@ -51,6 +53,7 @@ public abstract sealed class Insn permits Instruction, DecodeBuffer {
         scc = o.scc; dfv = o.dfv; rexW = o.rexW; zeroing = o.zeroing; bcst = o.bcst; sae = o.sae; nd = o.nd;
         nf = o.nf; evexW = o.evexW; xsave = o.xsave; feature = o.feature; opcode = o.opcode; modrm = o.modrm;
         sib = o.sib;
+        dirty = 15;
     }
 
     /** Whether the bytes form a valid instruction. */
