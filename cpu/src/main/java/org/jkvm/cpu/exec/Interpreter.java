@@ -518,6 +518,18 @@ public abstract class Interpreter extends SystemOps {
             alu(CMP, u.size, read(ea(u), u.size), src, u.nf);
             return;
         }
+        if (u.lock) {
+            long carry = (u.aux == ADC || u.aux == SBB) && cf() ? 1 : 0;
+            long old = lockedRmw(eaW(u), u.size, u.aux, src & mask(u.size), carry);
+            if (!u.nf) {
+                if (u.aux == ADC || u.aux == SBB) {
+                    // alu() reads CF for the carry in: give it the value the atomic update used
+                    setArith(Flags.CF, carry);
+                }
+                alu(u.aux, u.size, old, src, false);
+            }
+            return;
+        }
         long a = eaW(u);
         long v = read(a, u.size);
         long res = alu(u.aux, u.size, v, src, true);
@@ -544,6 +556,13 @@ public abstract class Interpreter extends SystemOps {
     }
 
     final void unaryMem(Uop u) {
+        if (u.lock) {
+            int kind = u.op == INC_M ? Atomics.INC : u.op == DEC_M ? Atomics.DEC : u.op == NOT_M ? Atomics.NOT : Atomics.NEG;
+            long old = lockedRmw(eaW(u), u.size, kind, 0, 0);
+            if (u.op == INC_M || u.op == DEC_M) incdec(u.size, old, u.op == INC_M, u.nf);
+            else if (u.op == NEG_M) neg(u.size, old, u.nf);
+            return;
+        }
         long a = eaW(u);
         long v = read(a, u.size);
         long m = mask(u.size);

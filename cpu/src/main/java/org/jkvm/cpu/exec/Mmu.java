@@ -566,6 +566,29 @@ public abstract class Mmu extends CpuState {
         stopBlock = true;
     }
 
+    private final boolean[] atomicDone = new boolean[1];
+
+    /**
+     * A locked read-modify-write of the operand at {@code lin}: translated for writing, done atomically on guest
+     * RAM, returning the old value. MMIO, read-only, page-crossing or misaligned operands take the plain path.
+     */
+    public final long lockedRmw(long lin, int size, int kind, long src, long src2) {
+        if (((lin & 0xFFF) + size) <= 0x1000 && canonical(lin)) {
+            long pa = translateFill(lin, ACC_WRITE);
+            RamRegion r = pmem.find(pa);
+            if (r != null && !r.readOnly() && r.contains(pa + size - 1) && r.segment().isNative()) {
+                long old = Atomics.rmw(r.segment(), pa - r.gpa(), size, kind, src, src2, atomicDone);
+                if (atomicDone[0]) {
+                    noteRamWrite(pa, size);
+                    return old;
+                }
+            }
+        }
+        long old = read(lin, size);
+        write(lin, size, Atomics.apply(kind, size, old, src, src2));
+        return old;
+    }
+
     /** Probes {@code len} bytes for access without side effects on memory (A/D bits aside). */
     public final void probe(long lin, int len, boolean write) {
         if (len <= 0) return;

@@ -60,6 +60,10 @@ public abstract class SlowOps extends Interpreter {
                 setReg(u.size, u.r2, a);
             }
             case XCHG_RM -> {
+                if (u.lock) {
+                    setReg(u.size, u.r1, lockedRmw(eaW(u), u.size, Atomics.XCHG, reg(u.size, u.r1), 0));
+                    return;
+                }
                 long a = eaW(u);
                 long v = read(a, u.size);
                 write(a, u.size, reg(u.size, u.r1));
@@ -99,6 +103,11 @@ public abstract class SlowOps extends Interpreter {
                     a = u.aux == 4 ? ea(u) : eaW(u);
                     bit = (int) (u.imm & (bits - 1));
                 }
+                if (u.lock && u.aux != 4) {
+                    long old = lockedRmw(a, u.size, Atomics.BTS + (u.aux - 5), bit, 0);
+                    setArith(CF, ((old >>> bit) & 1) != 0 ? CF : 0);
+                    return;
+                }
                 long v = read(a, u.size);
                 long save = flags();
                 long res = btOp(u.aux, v, bit);
@@ -127,6 +136,13 @@ public abstract class SlowOps extends Interpreter {
                 else setReg(u.size, 0, d);
             }
             case CMPXCHG_M -> {
+                if (u.lock) {
+                    long d = lockedRmw(eaW(u), u.size, Atomics.CMPXCHG, reg(u.size, u.r2), r[0] & mask(u.size));
+                    boolean eq = d == (r[0] & mask(u.size));
+                    alu(CMP, u.size, r[0], d, false);
+                    if (!eq) setReg(u.size, 0, d);
+                    return;
+                }
                 long a = eaW(u);
                 long d = read(a, u.size);
                 boolean eq = (d == (r[0] & mask(u.size)));
@@ -141,6 +157,13 @@ public abstract class SlowOps extends Interpreter {
                 setReg(u.size, u.r1, sum);
             }
             case XADD_M -> {
+                if (u.lock) {
+                    long s = reg(u.size, u.r2);
+                    long d = lockedRmw(eaW(u), u.size, Atomics.XADD, s, 0);
+                    alu(ADD, u.size, d, s, false);
+                    setReg(u.size, u.r2, d);
+                    return;
+                }
                 long a = eaW(u);
                 long d = read(a, u.size), s = reg(u.size, u.r2);
                 long sum = (d + s) & mask(u.size);

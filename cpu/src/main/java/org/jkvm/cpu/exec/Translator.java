@@ -217,7 +217,10 @@ final class Translator {
             u.op = UD;
             return u;
         }
-        if (in.operandCount() > 0 && hasMem(in)) mem(in, u);
+        if (in.operandCount() > 0 && hasMem(in)) {
+            mem(in, u);
+            u.lock = in.hasLock() || m.equals("XCHG");
+        }
         try {
             if (!lowerKnown(in, m, u)) {
                 if (in.xsaveComponents() != 0 || usesExtendedRegs(in)) {

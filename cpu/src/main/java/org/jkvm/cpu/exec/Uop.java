@@ -21,6 +21,8 @@ public final class Uop {
     public long imm, imm2;
     /** Condition code, ALU/shift kind, secondary size or other small parameter. */
     public int cc, aux, aux2;
+    /** LOCK prefix (or XCHG with memory): the read-modify-write is atomic on guest RAM. */
+    public boolean lock;
     /** APX: NF (no flags), ZU/ND semantics. */
     public boolean nf, nd;
     /** Fused JCC: its condition, taken target and fall-through address. */

@@ -142,6 +142,13 @@ public final class GuestRig implements AutoCloseable {
         return this;
     }
 
+    /** Another physical CPU on the same RAM, with a copy of this CPU's guest state and controls. */
+    public PhysicalCpu sibling() {
+        PhysicalCpu other = new PhysicalCpu(mem, cpu.model());
+        for (VmcsField f : VmcsField.values()) if (!f.isExitInformation()) other.vmcs().write(f, v.read(f));
+        return other;
+    }
+
     public int enter() { return cpu.enter(); }
 
     /** Enters and expects a HLT exit. */
