@@ -40,6 +40,10 @@ final class LinuxVcpu implements Vcpu {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The thread id inside (or entering) KVM_RUN, 0 otherwise: where {@link #kick} sends its signal. */
     private volatile long runningTid;
+    /** That thread, so close() can tell whether it is called from inside the run loop. */
+    private volatile Thread runningThread;
+    /** How long close() waits for a kicked KVM_RUN to return before it lets go of the vCPU anyway. */
+    private static final long CLOSE_WAIT_NANOS = 2_000_000_000L;
     /** Orders kick()'s read-and-signal against run()'s reset-and-drain, so no kick signal outlives its Interrupted. */
     private final Object kickLock = new Object();
     /** The signal mask KVM_RUN was last given (KVM_SET_SIGNAL_MASK), or -1 before the first run. */
@@ -266,6 +270,9 @@ final class LinuxVcpu implements Vcpu {
     /** The kvm_run area itself, for callers that need members the typed API does not carry (cr8, if_flag, ...). */
     KvmRun kvmRun() { return run; }
 
+    /** True while a thread is inside (or entering) KVM_RUN on this vCPU. */
+    boolean inKvmRun() { return runningTid != 0; }
+
     /**
      * KVM_RUN. EINTR (a {@link #kick}, another signal, or immediate_exit) is {@link VcpuExit.Interrupted}; the
      * kick's immediate_exit and pending signal are consumed before returning, so the next run proceeds.
@@ -280,6 +287,7 @@ final class LinuxVcpu implements Vcpu {
         }
         synchronized (kickLock) {
             runningTid = thread[0];
+            runningThread = Thread.currentThread();
         }
         VarHandle.fullFence(); // publish the tid before KVM reads immediate_exit (pairs with kick())
         int r;
@@ -292,6 +300,7 @@ final class LinuxVcpu implements Vcpu {
         } finally {
             synchronized (kickLock) {
                 runningTid = 0; // from here on a kick signals nobody; one sent before is already pending here
+                runningThread = null;
             }
             if (closed.get()) closeArenaIfIdle();
         }
@@ -349,13 +358,22 @@ final class LinuxVcpu implements Vcpu {
         set(Ioctl.KVM_SET_LAPIC, KvmLapicState.SIZE, state::write);
     }
 
-    /** Kicks a running KVM_RUN out first; the kvm_run mapping goes when no run is using it any more. */
+    /**
+     * Kicks a running KVM_RUN out and waits (up to 2 s) for it to return, so that once the VM is closed no vCPU
+     * still touches guest memory the VMM may free next; the kvm_run mapping goes when no run uses it any more.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
+        Thread runner;
         synchronized (kickLock) {
             long tid = runningTid;
+            runner = runningThread;
             if (tid != 0) Kick.send(tid);
+        }
+        if (runner != null && runner != Thread.currentThread()) {
+            long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
+            while (runningTid != 0 && System.nanoTime() < deadline) java.util.concurrent.locks.LockSupport.parkNanos(50_000);
         }
         fd.close();
         closeArenaIfIdle();

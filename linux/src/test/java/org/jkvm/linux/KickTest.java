@@ -2,6 +2,7 @@ package org.jkvm.linux;
 
 import static org.jkvm.linux.VcpuStateTest.assertErrno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,6 +97,7 @@ class KickTest {
         }
     }
 
+    /** close() from another thread kicks the running KVM_RUN and returns only after it has returned. */
     @Test
     void closeStopsARunningVcpu() throws Exception {
         try (Guest g = spinningGuest()) {
@@ -109,7 +111,9 @@ class KickTest {
             });
             t.start();
             Thread.sleep(50);
+            assertTrue(((LinuxVcpu) g.vcpu).inKvmRun(), "the guest spins inside KVM_RUN");
             g.vcpu.close();
+            assertFalse(((LinuxVcpu) g.vcpu).inKvmRun(), "close() returned only after KVM_RUN did");
             Object result = f.get(10, TimeUnit.SECONDS);
             assertTrue(result instanceof VcpuExit.Interrupted
                 || result instanceof KvmException k && k.errno() == Errno.EBADF, "run ended with " + result);
@@ -117,4 +121,5 @@ class KickTest {
             t.join(1000);
         }
     }
+
 }
