@@ -196,7 +196,7 @@ final class TableGp {
         "setssbsy | F3 0F 01 =E8 | F=CET_SS", "saveprevssp | F3 0F 01 =EA | F=CET_SS",
         "uiret | F3 0F 01 =EC | F=UINTR", "testui | F3 0F 01 =ED | F=UINTR", "clui | F3 0F 01 =EE | F=UINTR",
         "stui | F3 0F 01 =EF | F=UINTR", "erets | F2 0F 01 =CA | F=FRED", "eretu | F3 0F 01 =CA | F=FRED",
-        "rstorssp Mq:d | F3 0F 01 /5:m | F=CET_SS nosfx", "clrssbsy Mq:d | F3 0F AE /6:m | F=CET_SS nosfx",
+        "rstorssp Mq | F3 0F 01 /5:m | F=CET_SS nosfx", "clrssbsy Mq | F3 0F AE /6:m | F=CET_SS nosfx",
         "senduipi Rq | F3 0F C7 /6:r | F=UINTR nosfx", "hreset Ib | F3 0F3A F0 =C0 | F=HRESET nosfx",
         "ptwrite Ey | F3 0F AE /4 | F=INTEL_PT nosfx att=ptwrite{s0}", "cldemote Mb | NP 0F 1C /0:m | F=CLDEMOTE nosfx",
         "lkgs Ew | F2 0F 00 /6 | F=LKGS nosfx",
