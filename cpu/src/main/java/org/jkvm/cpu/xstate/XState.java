@@ -29,6 +29,8 @@ public final class XState {
     public final int xsaveExtensions;
     /** CPUID.(7,0):EBX[13]: FCS and FDS are saved as zero. */
     public final boolean zeroFcsFds;
+    /** The model's CPUID features: instructions whose feature is absent are #UD. */
+    public final java.util.Set<org.jkvm.isa.CpuFeature> features;
     /** Linear-address width (57 with LA57, else 48): the x87 instruction pointer is kept canonical to it. */
     public final int linearBits;
 
@@ -73,6 +75,7 @@ public final class XState {
         this.xsaveExtensions = model.xsaveExtensions();
         this.zeroFcsFds = model.has(org.jkvm.isa.CpuFeature.ZERO_FCS_FDS);
         this.linearBits = model.has(org.jkvm.isa.CpuFeature.LA57) ? 57 : 48;
+        this.features = model.features();
         for (XFeature f : XFeature.all()) {
             if (isOpaque(f)) opaque[f.index] = new byte[f.size];
         }
@@ -99,6 +102,14 @@ public final class XState {
     /** Marks components as possibly not in their initial configuration; executors call this on every write. */
     public void touch(long mask) {
         xinuse |= mask;
+    }
+
+    /**
+     * Marks components as back in their initial configuration, for instructions that put them there
+     * (VZEROUPPER, VZEROALL, TILERELEASE). Only call when the whole component really is initial.
+     */
+    public void clearInUse(long mask) {
+        xinuse &= ~mask;
     }
 
     /** WRMSR IA32_XSS (0xDA0): #GP for bits the model does not support. */
