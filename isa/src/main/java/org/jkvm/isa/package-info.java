@@ -29,8 +29,30 @@
  * feature()} (a {@link org.jkvm.isa.CpuFeature}) and {@code xsaveComponents()} (XCR0 bit layout: x87 0, SSE 1,
  * AVX 2, opmask 5, ZMM_Hi256 6, Hi16_ZMM 7, PKRU 9, TILECFG 17, TILEDATA 18, APX 19).
  *
+ * <p>Extra requirements: {@code extraFeature()} names APX_F (REX2, map 4, R16-R31) or AVX512VL (EVEX below 512
+ * bits) on top of {@code feature()}. Invalid encodings never throw: {@code isValid()} is false, {@code
+ * mnemonic()} is INVALID and {@code invalidReason()} says why; {@code length()} is how far decoding got.
+ *
  * <h2>Disassembling</h2>
- * {@link org.jkvm.isa.Disassembler#intel} and {@link org.jkvm.isa.Disassembler#att} print as LLVM does.
+ * {@link org.jkvm.isa.Disassembler#intel} and {@link org.jkvm.isa.Disassembler#att} print as LLVM does
+ * ("(bad)" for invalid encodings). The {@code jkvm disasm} command in the vmm module wraps them.
+ *
+ * <h2>Encoding and assembling</h2>
+ * {@link org.jkvm.isa.Encoder#encode} emits one {@link org.jkvm.isa.Form} with explicit
+ * {@link org.jkvm.isa.Operand}s (options: LOCK/REP, EVEX masking/rounding, APX NF and SCC/DFV); it is the exact
+ * inverse of the decoder (a test round-trips every form). {@link org.jkvm.isa.Assembler} sits on top: {@code
+ * emit(Mnemonic, operands...)} picks the shortest form whose encoding decodes back to exactly those operands,
+ * so every instruction the decoder knows can be assembled, including APX and AMX:
+ * <pre>{@code
+ * import static org.jkvm.isa.Regs.*;
+ * Assembler a = new Assembler(Mode.BITS64, 0x100000);
+ * Label loop = a.newLabel("loop");
+ * a.mov(R16, 10).bind(loop).dec(R16).jcc(Assembler.Cond.NE, loop)
+ *  .push2(R16, R17).emit(Mnemonic.ADD, R18, R16, R17)              // NDD form
+ *  .emit(Encoder.Options.NONE.withNf(), Mnemonic.SUB, RAX, RBX)     // {nf} sub
+ *  .ldtilecfg(Assembler.mem(RAX, 0)).tileloadd(tmm(1), Assembler.mem(RSI, RDI, 1, 0)).xsetbv().hlt();
+ * byte[] code = a.bytes();  long at = a.address(loop);
+ * }</pre>
  *
  * <h2>Tables</h2>
  * {@code OpcodeTable} documents the line notation; the sections are {@code TableGp} (general purpose and
