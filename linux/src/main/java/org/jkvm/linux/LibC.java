@@ -18,7 +18,9 @@ import java.lang.invoke.VarHandle;
  * The few libc entry points the backend needs, as FFM downcalls that capture errno. Every call takes a capture
  * segment ({@link #newCapture}) so errno is read from the call itself, never from a later libc call on the
  * same thread. Raw results are returned as libc gives them (-1 / MAP_FAILED on failure).
+ * Linking native functions is what this backend is for: the "restricted" lint is expected here.
  */
+@SuppressWarnings("restricted")
 final class LibC {
     static final int O_RDWR = 2, O_CLOEXEC = 0x80000;
     static final int PROT_READ = 1, PROT_WRITE = 2;

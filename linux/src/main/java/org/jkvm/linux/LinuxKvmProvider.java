@@ -32,7 +32,8 @@ public final class LinuxKvmProvider implements HypervisorProvider {
             return "the kvm backend needs Linux on x86-64 (this is " + os + " on " + arch + ")";
         if (!Files.exists(Path.of(device)))
             return device + " does not exist (KVM module not loaded, or no hardware virtualization here)";
-        try (Hypervisor h = LinuxHypervisor.open(device)) {
+        try {
+            LinuxHypervisor.open(device).close();
             return null;
         } catch (KvmException e) {
             if (e.errno() == Errno.EACCES || e.errno() == Errno.EPERM)

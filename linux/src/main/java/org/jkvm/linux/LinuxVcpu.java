@@ -58,6 +58,7 @@ final class LinuxVcpu implements Vcpu {
         this.runCapture = runCapture;
     }
 
+    @SuppressWarnings("restricted") // giving the mmap'd kvm_run its size and its munmap
     static LinuxVcpu create(LinuxVm vm, int id, Fd fd, long mmapSize) throws KvmException {
         Arena arena = Arena.ofShared();
         try {

@@ -15,6 +15,7 @@ import java.lang.invoke.MethodHandle;
  * The host CPU's own CPUID, for tests that compare KVM's answers with the hardware: a 27-byte stub placed in an
  * executable page (written, then mprotect'ed read+execute) and called through a downcall. No native build.
  */
+@SuppressWarnings("restricted")
 final class HostCpuid {
     private static final byte[] STUB = {
         0x53,                               // push rbx
