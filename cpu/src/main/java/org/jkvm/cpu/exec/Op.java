@@ -24,7 +24,8 @@ final class Op {
         MOV_SEG = 95, MOV_FROM_SEG = 96, PUSH_SEG = 97, POP_SEG = 98, MOV_CR = 99, MOV_DR = 100,
         BMI = 101, EXT = 102, XLAT = 103, PUSHA = 104, POPA = 105, JMPABS = 106, PUSH2 = 107, POP2 = 108,
         CCMP_UNUSED = 109, CFCMOV = 110, SETZU = 111, ADX = 112, LFS = 113, BOUND_CHECK = 114, AAX = 115,
-        ALU3 = 116, IMUL3X = 117, CMOV3 = 118, ADX3 = 119, CTEST = 120, UNARY3 = 121, SHIFT3 = 122;
+        ALU3 = 116, IMUL3X = 117, CMOV3 = 118, ADX3 = 119, CTEST = 120, UNARY3 = 121, SHIFT3 = 122, CRC32 = 123,
+        ARPL = 124, SALC = 125;
 
     // specialised forms of the hottest operations (64- and 32-bit, flags written), chosen by the translator
     static final int ADD_RR64 = 130, SUB_RR64 = 131, CMP_RR64 = 132, AND_RR64 = 133, OR_RR64 = 134, XOR_RR64 = 135,

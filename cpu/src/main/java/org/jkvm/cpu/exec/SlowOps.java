@@ -269,8 +269,95 @@ public abstract class SlowOps extends Interpreter {
                 }
             }
             case JMPABS -> rip = u.imm;
+            case AAX -> bcd(u);
+            case CRC32 -> {
+                long src = u.r2 >= 0 ? reg(u.aux, u.r2) : read(ea(u), u.aux);
+                int crc = (int) r[u.r1];
+                for (int k = 0; k < u.aux; k++) crc = (crc >>> 8) ^ CRC32C[(crc ^ (int) (src >>> (8 * k))) & 0xFF];
+                r[u.r1] = crc & 0xFFFF_FFFFL;
+            }
+            case BOUND_CHECK -> {
+                long a = ea(u);
+                long idx = sext(u.size, reg(u.size, u.r1));
+                long lo = sext(u.size, read(a, u.size)), hi = sext(u.size, read(a + u.size, u.size));
+                if (idx < lo || idx > hi) throw new Fault(Fault.BR, -1, 0);
+            }
+            case ARPL -> {
+                if (!pe() || (rflags & VM) != 0) throw Fault.ud();
+                long a = u.r1 < 0 ? eaW(u) : 0;
+                long dst = u.r1 >= 0 ? reg(2, u.r1) : read(a, 2);
+                long src = reg(2, u.r2);
+                if ((dst & 3) < (src & 3)) {
+                    long nv = (dst & ~3L) | (src & 3);
+                    if (u.r1 >= 0) setReg(2, u.r1, nv);
+                    else write(a, 2, nv);
+                    setArith(ZF, ZF);
+                } else {
+                    setArith(ZF, 0);
+                }
+            }
+            case SALC -> setReg(1, 0, cf() ? 0xFF : 0);
             default -> apx(u);
         }
+    }
+
+    /** CRC32 instruction table: the Castagnoli polynomial, bit-reflected (0x82F63B78). */
+    static final int[] CRC32C = new int[256];
+
+    static {
+        for (int i = 0; i < 256; i++) {
+            int c = i;
+            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? (c >>> 1) ^ 0x82F6_3B78 : c >>> 1;
+            CRC32C[i] = c;
+        }
+    }
+
+    /** aux: 0 AAA, 1 AAS, 2 DAA, 3 DAS, 4 AAM, 5 AAD (legacy modes only; the decoder rejects them in 64-bit). */
+    final void bcd(Uop u) {
+        long al = r[0] & 0xFF, ah = (r[0] >>> 8) & 0xFF;
+        boolean af = af(), cf = cf();
+        switch (u.aux) {
+            case 0, 1 -> {
+                boolean adj = (al & 0xF) > 9 || af;
+                long ax = r[0] & 0xFFFF;
+                if (adj) ax = u.aux == 0 ? ax + 0x106 : ((ax - 6) & 0xFF) | ((((ax >>> 8) - 1) & 0xFF) << 8);
+                setReg(2, 0, (ax & 0xFF00) | (ax & 0xF));
+                setArith(CF | AF, adj ? CF | AF : 0);
+            }
+            case 2, 3 -> {
+                boolean add = u.aux == 2;
+                long v = al;
+                boolean ncf = false, naf = false;
+                if ((al & 0xF) > 9 || af) {
+                    v = add ? v + 6 : v - 6;
+                    ncf = cf || (add ? v > 0xFF : v < 0);
+                    naf = true;
+                    v &= 0xFF;
+                }
+                if (al > 0x99 || cf) {
+                    v = (add ? v + 0x60 : v - 0x60) & 0xFF;
+                    ncf = true;
+                }
+                setReg(1, 0, v);
+                setArith(ARITH, szp(v) | (ncf ? CF : 0) | (naf ? AF : 0));
+            }
+            case 4 -> {
+                long base = u.imm & 0xFF;
+                if (base == 0) throw new Fault(Fault.DE, -1, 0);
+                long q = al / base, rem = al % base;
+                setReg(2, 0, q << 8 | rem);
+                setArith(ARITH, szp(rem));
+            }
+            default -> {
+                long v = (al + ah * (u.imm & 0xFF)) & 0xFF;
+                setReg(2, 0, v);
+                setArith(ARITH, szp(v));
+            }
+        }
+    }
+
+    private static long szp(long v8) {
+        return (v8 == 0 ? ZF : 0) | ((v8 & 0x80) != 0 ? SF : 0) | ((Integer.bitCount((int) v8) & 1) == 0 ? PF : 0);
     }
 
     /** APX-only operations (PUSH2/POP2, CCMP/CTEST, CFCMOV, SETZU, NDD forms). */

@@ -865,6 +865,32 @@ final class Translator {
             }
             case "PUSHAW", "PUSHAL", "PUSHA", "PUSHAD" -> { u.op = PUSHA; return true; }
             case "POPAW", "POPAL", "POPA", "POPAD" -> { u.op = POPA; return true; }
+            case "AAA", "AAS", "DAA", "DAS", "AAM", "AAD" -> {
+                u.op = AAX;
+                u.aux = switch (m) { case "AAA" -> 0; case "AAS" -> 1; case "DAA" -> 2; case "DAS" -> 3; case "AAM" -> 4; default -> 5; };
+                u.imm = n > 0 && isImm(in, 0) ? in.imm() : 10;
+                return true;
+            }
+            case "CRC32" -> {
+                u.op = CRC32;
+                u.r1 = gpr(in, 0);
+                u.aux = in.size(1);
+                u.r2 = isReg(in, 1) ? gpr(in, 1) : -1;
+                return true;
+            }
+            case "BOUND" -> {
+                u.op = BOUND_CHECK;
+                u.size = in.size(0);
+                u.r1 = gpr(in, 0);
+                return true;
+            }
+            case "ARPL" -> {
+                u.op = ARPL;
+                u.r1 = isReg(in, 0) ? gpr(in, 0) : -1;
+                u.r2 = gpr(in, 1);
+                return true;
+            }
+            case "SALC" -> { u.op = SALC; return true; }
             case "JMPABS" -> {
                 // 66/67/F2/F3 with JMPABS are #UD (isa.md)
                 if ((in.prefixes() & (Insn.P_OPSIZE | Insn.P_ADDRSIZE | Insn.P_REP | Insn.P_REPNE)) != 0) {

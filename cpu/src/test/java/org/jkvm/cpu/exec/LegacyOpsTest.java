@@ -1,0 +1,36 @@
+package org.jkvm.cpu.exec;
+
+import static org.jkvm.cpu.Gpr.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.jkvm.cpu.rig.GuestRig;
+import org.junit.jupiter.api.Test;
+
+/** CRC32 (values from the host CPU's SSE4.2 instruction) and the BCD adjustments (SDM examples). */
+class LegacyOpsTest {
+    // mov $0x12345678,%eax; mov $-1,%ecx; crc32b %al,%ecx; mov $-1,%edx; crc32l %eax,%edx; hlt
+    static final String CRC = "b878563412b9fffffffff20f38f0c8bafffffffff20f38f1d0f4";
+    // 32-bit: mov $0x79,%eax; add $0x35,%al; daa; mov %eax,%ebx; mov $0x10,%eax; sub $1,%al; das; mov %eax,%ecx;
+    //         mov $0x63,%eax; aam; mov %eax,%edx; aad; hlt
+    static final String BCD = "b87900000004352789c3b8100000002c012f89c1b863000000d40a89c2d50af4";
+
+    @Test void crc32MatchesTheHost() {
+        try (GuestRig g = new GuestRig().long64()) {
+            g.code(GuestRig.CODE, CRC);
+            g.runToHlt();
+            assertEquals(0x56C3_A06CL, g.gpr(RCX));
+            assertEquals(0x4DEC_E20CL, g.gpr(RDX));
+        }
+    }
+
+    @Test void decimalAdjust() {
+        try (GuestRig g = new GuestRig().prot32()) {
+            g.code(GuestRig.CODE, BCD);
+            g.runToHlt();
+            assertEquals(0x14, g.gpr(RBX) & 0xFF);  // 79 + 35 = 114 (CF)
+            assertEquals(0x09, g.gpr(RCX) & 0xFF);  // 10 - 01 = 09
+            assertEquals(0x0909, g.gpr(RDX) & 0xFFFF); // 99 -> AH=9, AL=9
+            assertEquals(0x63, g.gpr(RAX) & 0xFFFF);   // and back
+        }
+    }
+}
