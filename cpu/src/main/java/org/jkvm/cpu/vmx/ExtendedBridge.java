@@ -4,6 +4,9 @@ import org.jkvm.cpu.exec.Core;
 import org.jkvm.cpu.exec.GuestLinearMemory;
 import org.jkvm.cpu.exec.Uop;
 import org.jkvm.cpu.fault.Fault;
+import org.jkvm.cpu.mem.LinearMemory;
+import org.jkvm.cpu.simd.SimdHost;
+import org.jkvm.cpu.simd.SimdUnit;
 import org.jkvm.cpu.xstate.AmxUnit;
 import org.jkvm.cpu.xstate.XContext;
 import org.jkvm.cpu.xstate.XState;
@@ -21,13 +24,39 @@ final class ExtendedBridge implements Core.Extended {
     private final XsaveUnit unit;
     private final XContext ctx;
     private final AmxUnit amx;
+    private final SimdUnit simd;
     private GuestLinearMemory mem;
+    private Core core;
+    /** The uop being executed by the SIMD unit (its memory operand is the one {@link SimdHost#ea} names). */
+    private Uop current;
+
+    /** The CPU as the SIMD unit sees it for the instruction in progress. */
+    private final SimdHost host = new SimdHost() {
+        @Override public long ea() { return core.effectiveAddress(current); }
+
+        @Override public LinearMemory memory() { return mem; }
+
+        @Override public void setArithFlags(long flags) { core.setArith(0x8D5, flags); }
+
+        @Override public long cr0() { return core.cr0; }
+
+        @Override public long cr4() { return core.cr4; }
+
+        @Override public int cpl() { return core.cpl; }
+
+        @Override public boolean long64() { return core.long64; }
+
+        @Override public long get(int n) { return core.r[n]; }
+
+        @Override public void set(int n, long value) { core.r[n] = value; }
+    };
 
     ExtendedBridge(XState xs, XsaveUnit unit, XContext ctx) {
         this.xs = xs;
         this.unit = unit;
         this.ctx = ctx;
         this.amx = new AmxUnit(xs);
+        this.simd = new SimdUnit(xs);
     }
 
     /** TILELOADD/TILESTORED addressing: base + displacement is the start, the scaled index register the stride. */
@@ -43,6 +72,7 @@ final class ExtendedBridge implements Core.Extended {
     }
 
     void attach(Core core) {
+        this.core = core;
         this.mem = new GuestLinearMemory(core);
     }
 
@@ -108,7 +138,10 @@ final class ExtendedBridge implements Core.Extended {
             case "TDPBUSD" -> amx.tdpbd(ctx, AmxUnit.US, in.reg(0), in.reg(1), in.reg(2));
             case "TDPBUUD" -> amx.tdpbd(ctx, AmxUnit.UU, in.reg(0), in.reg(1), in.reg(2));
             case "TDPBF16PS" -> amx.tdpbf16ps(ctx, in.reg(0), in.reg(1), in.reg(2));
-            default -> core.unimplemented(u);
+            default -> {
+                current = u;
+                if (!simd.execute(in, host)) core.unimplemented(u);
+            }
         }
     }
 }

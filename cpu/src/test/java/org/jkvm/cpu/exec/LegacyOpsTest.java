@@ -6,13 +6,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.jkvm.cpu.rig.GuestRig;
 import org.junit.jupiter.api.Test;
 
-/** CRC32 (values from the host CPU's SSE4.2 instruction) and the BCD adjustments (SDM examples). */
+/**
+ * CRC32 (values from the host CPU's SSE4.2 instruction), the BCD adjustments (SDM examples), and an SSE
+ * instruction reaching the SIMD unit through the interpreter.
+ */
 class LegacyOpsTest {
     // mov $0x12345678,%eax; mov $-1,%ecx; crc32b %al,%ecx; mov $-1,%edx; crc32l %eax,%edx; hlt
     static final String CRC = "b878563412b9fffffffff20f38f0c8bafffffffff20f38f1d0f4";
     // 32-bit: mov $0x79,%eax; add $0x35,%al; daa; mov %eax,%ebx; mov $0x10,%eax; sub $1,%al; das; mov %eax,%ecx;
     //         mov $0x63,%eax; aam; mov %eax,%edx; aad; hlt
     static final String BCD = "b87900000004352789c3b8100000002c012f89c1b863000000d40a89c2d50af4";
+
+    // mov $5,%eax; movd %eax,%xmm0; paddd %xmm0,%xmm0; movd %xmm0,%ebx; movdqu %xmm0,0x90000; hlt
+    static final String SSE = "b805000000660f6ec0660ffec0660f7ec3f30f7f042500000900f4";
+
+    @Test void sseRoutedToTheSimdUnit() {
+        try (GuestRig g = new GuestRig().long64()) {
+            g.code(GuestRig.CODE, SSE);
+            g.runToHlt();
+            assertEquals(10, g.gpr(RBX));
+            assertEquals(10, g.q(0x90000));
+            assertEquals(0, g.q(0x90008));
+        }
+    }
 
     @Test void crc32MatchesTheHost() {
         try (GuestRig g = new GuestRig().long64()) {
