@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * every GPR, every defined arithmetic flag and the data area. The normal run is a fixed seed and a few
  * thousand sequences; {@code -Djkvm.long=true} runs {@code jkvm.diff.count} (default 200000) from
  * {@code jkvm.diff.seed}; {@code -Djkvm.diff.case=N} reruns the single case a failure printed;
- * {@code -Djkvm.diff.without=ADX} keeps a feature out of the generator.
+ * {@code -Djkvm.diff.without=ADX} keeps a feature out of the generator; {@code -Djkvm.diff.units=60} makes
+ * longer sequences (default at most 20 units).
  */
 class DifferentialTest {
     static final long SEED = Long.getLong("jkvm.diff.seed", 0x6A6B_766DL);
@@ -66,7 +67,8 @@ class DifferentialTest {
         assumeTrue(HostSupport.reason() == null, HostSupport::reason);
         try (NativeCpu host = new NativeCpu();
              SoftCpu soft = new SoftCpu(host.base(), host.sequenceAddress(), cpl, false, MODEL)) {
-            SequenceGenerator gen = new SequenceGenerator(host.base(), host.sequenceAddress(), DifferentialTest::usable);
+            SequenceGenerator gen = new SequenceGenerator(host.base(), host.sequenceAddress(), DifferentialTest::usable,
+                Integer.getInteger("jkvm.diff.units", 20));
             Differ differ = new Differ(host, soft);
             String firstReport = null;
             Map<String, Integer> culprits = new TreeMap<>();
