@@ -302,6 +302,9 @@ public final class Decoder {
                 break;
             }
             if (f == null) return bad("undefined opcode");
+            if (rex2 && map == 1 && mod != 3 && (opcode == 0xAE && regf >= 4 && regf <= 6 || opcode == 0xC7 && regf >= 3 && regf <= 5)) {
+                return bad("EGPR not allowed in this instruction (XSAVE family under REX2)");
+            }
             osz = opSize(f);
             asz = addrSize();
             o.form = f;
@@ -514,6 +517,14 @@ public final class Decoder {
                 }
             }
             if (o.memBase >= 16 || o.memIndex >= 16 && o.memIndexClass <= RegClass.GPR64.ordinal()) egpr = true;
+            if (f.mnemonic == Mnemonic.PUSH2 || f.mnemonic == Mnemonic.POP2 || f.mnemonic == Mnemonic.PUSH2P
+                    || f.mnemonic == Mnemonic.POP2P) {
+                int a = (o.op0 >>> 16) & 0xFF, b = (o.op1 >>> 16) & 0xFF;
+                if (a == 4 || b == 4) return bad("PUSH2/POP2 cannot name RSP");
+                if (a == b && (f.mnemonic == Mnemonic.POP2 || f.mnemonic == Mnemonic.POP2P)) {
+                    return bad("POP2 with the same register twice");
+                }
+            }
             if (derive) {
                 if (space == Form.VEX && xs != 0) xs |= 4;
                 if (space == Form.EVEX && map != 4 && (xs & 2) != 0) xs |= 0x44;

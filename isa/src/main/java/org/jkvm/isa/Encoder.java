@@ -243,6 +243,7 @@ public final class Encoder {
         byte[] b = out.bytes();
         if (b.length > 15) throw new IllegalArgumentException("encoding exceeds 15 bytes");
         Instruction back = Decoder.decode(mode, b);
+        if (!back.isValid()) throw new IllegalArgumentException("not encodable: " + back.invalidReason());
         if (back.form() != f && back.isValid() && back.mnemonic() != f.mnemonic) {
             // Another form owns these bytes (e.g. MOV moffs is MOVABS in 64-bit mode).
             throw new IllegalArgumentException("shadowed: " + f + " encodes as " + Disassembler.intel(back));

@@ -60,6 +60,18 @@ class DecoderTest {
     }
 
     @Test
+    void apxStructuralUndefinedEncodings() {
+        // XSAVE family under REX2 (0F AE /4 with a memory operand)
+        Instruction x = d64(0xD5, 0x88, 0xAE, 0x20);
+        assertFalse(x.isValid());
+        assertTrue(x.invalidReason().startsWith("EGPR not allowed"), x.invalidReason());
+        // PUSH2 naming RSP, POP2 with one register twice
+        assertFalse(d64(0x62, 0xF4, 0x5C, 0x18, 0xFF, 0xF0).isValid());
+        assertEquals("POP2 with the same register twice", d64(0x62, 0xF4, 0x44, 0x18, 0x8F, 0xC7).invalidReason());
+        assertEquals("pop2 rdi, rsi", Disassembler.intel(d64(0x62, 0xF4, 0x44, 0x18, 0x8F, 0xC6)));
+    }
+
+    @Test
     void lockOnlyWithMemoryDestination() {
         assertFalse(d64(0xF0, 0x01, 0xC0).isValid());
         Instruction i = d64(0xF0, 0x01, 0x00);

@@ -179,7 +179,12 @@ class RoundTripTest {
                 if (mode == Mode.BITS64 && f.i64 || mode == Mode.BITS32 && (f.o64 || f.rex2Only || f.space == Form.LEGACY && f.w == 1)) continue;
                 for (Operand[] ops : samples(f, mode)) {
                     String err = check(f, mode, ops);
-                    if (err != null && err.startsWith("encode: shadowed")) { shadowed++; continue; }
+                    if (err != null && (err.startsWith("encode: shadowed") || err.startsWith("encode: not encodable: EGPR not allowed")
+                            || err.startsWith("encode: not encodable: PUSH2/POP2") || err.startsWith("encode: not encodable: POP2"))) {
+                        // bytes owned by another form, or an architectural restriction the decoder enforces
+                        shadowed++;
+                        continue;
+                    }
                     tried++;
                     if (err == null) { ok++; any = true; }
                     else if (failures.size() < 4000) failures.add(f + " (" + mode + "): " + err);
@@ -187,7 +192,7 @@ class RoundTripTest {
             }
             if (any) formsCovered++;
         }
-        System.out.printf("round trip: %d/%d encodings over %d/%d forms (%d samples skipped: bytes owned by another form)%n",
+        System.out.printf("round trip: %d/%d encodings over %d/%d forms (%d samples skipped: bytes owned by another form or architecturally undefined)%n",
                 ok, tried, formsCovered, forms, shadowed);
         java.util.Map<String, Integer> kinds = new java.util.TreeMap<>();
         for (String x : failures) kinds.merge(x.replaceAll(":.*", ""), 1, Integer::sum);
