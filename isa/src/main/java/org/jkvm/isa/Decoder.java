@@ -104,9 +104,7 @@ public final class Decoder {
             this.limit = limit;
             this.hardLimit = hardLimit;
             this.p = start;
-            lastRep = 0; has66 = false; has67 = false; lock = false; rex = 0; rex2 = false; space = 0;
-            vvvv = 0; vexL = 0; aaa = 0; W = false; evexZ = false; evexB = false; vPrime = false; nd = false;
-            nf = false; R = 0; X = 0; B = 0; R4 = 0; X4 = 0; B4 = 0; evexX = 0; modrm = -1; mod = 0; regf = 0; rmf = 0;
+            lastRep = 0; has66 = false; has67 = false; lock = false; rex = 0;
             return this;
         }
 
@@ -160,13 +158,17 @@ public final class Decoder {
             if (has67) prefixes |= Insn.P_ADDRSIZE;
             if (seg >= 0) { prefixes |= Insn.P_SEG; o.segOverride = seg; }
             int opcode;
-            if (rex != 0) {
-                prefixes |= Insn.P_REX;
-                W = (rex & 8) != 0;
-                R = (rex & 4) << 1;
-                X = (rex & 2) << 2;
-                B = (rex & 1) << 3;
-            }
+            // Every decode-state field is assigned here or in the escape branches below (no per-decode reset).
+            W = (rex & 8) != 0;
+            R = (rex & 4) << 1;
+            X = (rex & 2) << 2;
+            B = (rex & 1) << 3;
+            if (rex != 0) prefixes |= Insn.P_REX;
+            rex2 = false;
+            space = Form.LEGACY;
+            R4 = X4 = B4 = evexX = 0;
+            vvvv = 0; vexL = 0; aaa = 0;
+            evexZ = evexB = vPrime = nd = nf = false;
             pp = lastRep == 0xF3 ? Form.PP_F3 : lastRep == 0xF2 ? Form.PP_F2 : has66 ? Form.PP_66 : Form.PP_NP;
             if (b == 0xD5 && m64) {
                 if (rex != 0) return bad("REX before REX2");
@@ -269,6 +271,7 @@ public final class Decoder {
             int sm = space * 8 + map;
             Form[] cands = OpcodeTable.INDEX[sm][opcode];
             if (cands == null) return bad("undefined opcode");
+            mod = 0; regf = 0; rmf = 0; modrm = -1;
             if (OpcodeTable.HAS_MODRM[sm][opcode]) {
                 modrm = next();
                 if (modrm < 0) return bad(eof());
@@ -280,7 +283,10 @@ public final class Decoder {
             Form f = null;
             int osz = 0, asz = 0;
             cands = OpcodeTable.NARROW[sm][opcode][regf * 4 + pp];
-            for (Form c : cands) {
+            if (cands.length > 0 && cands[0].simple && space == Form.LEGACY) {
+                // The common case: a legacy form whose only constraints (reg, prefix) the index already applied.
+                f = cands[0];
+            } else for (Form c : cands) {
                 if (c.pp >= 0 ? c.pp != pp && !(c.pp == Form.PP_NP && pp == Form.PP_66 && map == 4 && space == Form.EVEX)
                         : (space != Form.LEGACY && !(map == 4 && pp <= 1))) continue;
                 if (c.w >= 0 && c.w != (W ? 1 : 0)) continue;

@@ -57,6 +57,8 @@ public final class Form {
     final boolean usesV;
     /** Has a vector register operand (EVEX masking, broadcast and disp8*N apply). */
     final boolean vector;
+    /** A legacy form constrained only by opcode, ModRM.reg and mandatory prefix (matched by the index alone). */
+    final boolean simple;
     /** Has an immediate-like operand (imm/imm2 written). */
     final boolean hasImm;
     /** Index of the ModRM.rm operand, or -1. */
@@ -143,6 +145,8 @@ public final class Form {
             hi |= o.src == Opnd.Src.IMM || o.src == Opnd.Src.REL || o.src == Opnd.Src.FAR || o.src == Opnd.Src.IS4;
         }
         this.hasImm = hi;
+        this.simple = space == LEGACY && w < 0 && osz == 0 && asz == 0 && !i64 && !o64 && !rex2Only && !nop90
+                && mod == MOD_ANY && rm < 0;
         this.modrm = m || a.modrm || reg >= 0 || mod != MOD_ANY || rm >= 0;
         this.usesV = v;
     }
