@@ -46,11 +46,9 @@ public final class Decoder {
 
     /** Resets the buffer; groups of fields the previous decode did not touch are already in their reset state. */
     private static void reset(Insn o) {
-        o.form = null;
+        // form, prefixes, opcode, rexW, nops, the operands and xsave are always written by a decode (bad() too).
         if (o.invalid != null) o.invalid = null;
-        o.prefixes = 0; o.segOverride = -1; o.segment = 3;
-        o.nops = 0; o.op0 = o.op1 = o.op2 = o.op3 = o.op4 = 0; o.rexW = 0;
-        o.xsave = 0; o.opcode = 0; o.modrm = -1; o.sib = -1;
+        o.segOverride = -1; o.segment = 3; o.modrm = -1; o.sib = -1;
         int d = o.dirty;
         if (d != 0) {
             if ((d & 1) != 0) {
@@ -111,6 +109,11 @@ public final class Decoder {
         boolean bad(String why) {
             o.form = null;
             o.invalid = why;
+            o.prefixes = 0;
+            o.opcode = 0;
+            o.rexW = 0;
+            o.xsave = 0;
+            o.op0 = o.op1 = o.op2 = o.op3 = o.op4 = 0;
             o.length = Math.max(1, Math.min(p - start, MAX_LEN));
             o.nops = 0;
             return false;
@@ -523,6 +526,13 @@ public final class Decoder {
                 }
             }
             if (o.memBase >= 16 || o.memIndex >= 16 && o.memIndexClass <= RegClass.GPR64.ordinal()) egpr = true;
+            if (n < 5) {
+                o.op4 = 0;
+                if (n < 4) o.op3 = 0;
+                if (n < 3) o.op2 = 0;
+                if (n < 2) o.op1 = 0;
+                if (n < 1) o.op0 = 0;
+            }
             if (f.mnemonic == Mnemonic.PUSH2 || f.mnemonic == Mnemonic.POP2 || f.mnemonic == Mnemonic.PUSH2P
                     || f.mnemonic == Mnemonic.POP2P) {
                 int a = (o.op0 >>> 16) & 0xFF, b = (o.op1 >>> 16) & 0xFF;
