@@ -24,6 +24,9 @@ final class SequenceGenerator {
     private static final long[] EDGES = {0, 1, 2, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000, 0xFFFF, 0x10000,
         0x7FFF_FFFFL, 0x8000_0000L, 0xFFFF_FFFFL, 0x1_0000_0000L, Long.MAX_VALUE, Long.MIN_VALUE, -1, -2};
 
+    private static final int[] SEGMENT_PREFIXES = {0x26, 0x2E, 0x36, 0x3E, 0x65};
+    private static final String[] SEGMENT_NAMES = {"es", "cs", "ss", "ds", "gs"};
+
     private final long regionBase;
     private final long address;
     private final Predicate<CpuFeature> hostHas;
@@ -156,6 +159,7 @@ final class SequenceGenerator {
                     // e.g. AH with a REX prefix: discard and pick again
                 }
                 len = savedLen;
+                pendingSegment = 0;
                 listing.subList(savedListing, listing.size()).clear();
                 poison = savedPoison;
                 depth = savedDepth;
@@ -167,6 +171,12 @@ final class SequenceGenerator {
 
         private void ins(String text, Consumer<Asm> enc) {
             Asm a = new Asm(address + len);
+            if (pendingSegment != 0) {
+                // first, so that a RIP-relative displacement is computed past it
+                a.db(pendingSegment);
+                text = SEGMENT_NAMES[Arrays.binarySearch(SEGMENT_PREFIXES, pendingSegment)] + ": " + text;
+                pendingSegment = 0;
+            }
             enc.accept(a);
             byte[] b = a.bytes();
             if (len + b.length > code.length) code = Arrays.copyOf(code, Math.max(code.length * 2, len + b.length));
@@ -240,7 +250,21 @@ final class SequenceGenerator {
         }
 
         /** A memory operand of {@code size} bytes that leaves {@code margin} bytes of room on both sides. */
+        /**
+         * A segment override for the next instruction, chosen with its memory operand: ES/CS/SS/DS have base 0
+         * in 64-bit mode, and GS is used only when the host's GS base is 0 too (the software CPU's is).
+         */
+        private int pendingSegment;
+
         private Operand.Mem mem(int size, int margin) {
+            if (rnd.nextInt(10) == 0) {
+                int p = SEGMENT_PREFIXES[rnd.nextInt(SEGMENT_PREFIXES.length)];
+                if (p != 0x65 || HostSupport.gsBaseIsZero()) pendingSegment = p;
+            }
+            return memOperand(size, margin);
+        }
+
+        private Operand.Mem memOperand(int size, int margin) {
             long lo = regionBase + Layout.SCRATCH + margin;
             long hi = regionBase + Layout.SCRATCH + Layout.SCRATCH_SIZE - size - margin;
             long baseVal = regionBase + Layout.SCRATCH_BASE;
