@@ -316,6 +316,7 @@ public final class Decoder {
             }
             osz = opSize(f);
             asz = addrSize();
+            this.asz = asz;
             o.form = f;
             o.opSize = osz;
             o.addrSize = asz;
@@ -371,6 +372,8 @@ public final class Decoder {
             return hi != 0x30 && hi != 0x80;
         }
 
+        int asz;
+
         boolean operands(Form f) {
             Opnd[] ops = f.ops;
             int vl = space == Form.LEGACY ? 16 : space == Form.VEX ? (vexL == 0 ? 16 : 32) : 16 << vexL;
@@ -423,6 +426,7 @@ public final class Decoder {
                 Opnd.Src s = ops[rmi].src;
                 if (mod != 3) {
                     if (s == Opnd.Src.RM_REG) return bad("memory form not allowed");
+                    if (f.tile && rmf != 4 && asz != 2) return bad("tile memory operand needs a SIB byte");
                     if (!memory(f, ops[rmi], vl)) return false;
                 } else if (s == Opnd.Src.RM_MEM) {
                     return bad("register form not allowed");

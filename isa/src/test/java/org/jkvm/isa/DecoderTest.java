@@ -181,6 +181,7 @@ class DecoderTest {
         assertEquals(Mnemonic.TILELOADD, tl.mnemonic());
         assertEquals(3L << 17, tl.xsaveComponents());
         assertEquals(CpuFeature.AMX_TILE, tl.feature());
+        assertEquals("tile memory operand needs a SIB byte", d64(0xC4, 0xE2, 0x7B, 0x4B, 0x08).invalidReason());
         assertEquals(0, d64(0x0F, 0x01, 0xD1).xsaveComponents());
         assertEquals(CpuFeature.XSAVE, d64(0x48, 0x0F, 0xAE, 0x20).feature());
         assertEquals(Mnemonic.XSAVE64, d64(0x48, 0x0F, 0xAE, 0x20).mnemonic());
