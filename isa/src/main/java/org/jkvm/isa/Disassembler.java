@@ -31,6 +31,7 @@ public final class Disassembler {
         if (i.hasRepne() || (i.prefixes & Insn.P_F2_IGNORED) != 0) sb.append("repne ");
         if (i.nf && !f.scc && f.nf != 1) sb.append("{nf} ");
         else if (f.evx && !i.nd) sb.append("{evex} ");
+        else if (f.vexp) sb.append("{vex} ");
         String name = f.name;
         if (f.scc) name = name + SCC[i.scc];
         boolean cmpPred = isCmpPredicate(i, f);

@@ -34,7 +34,7 @@ public final class Form {
     final int nd;
     final int nf;
     final Opnd[] ops;
-    final boolean lock, rep, repe, d64, f64, i64, o64, bnd, rex2Only, nop90, evx;
+    final boolean lock, rep, repe, d64, f64, i64, o64, bnd, rex2Only, nop90, evx, vexp;
     /** APX map-4 attributes: NF=1 allowed, SCC form (CCMP/CTEST), ZU (ND means zero upper). */
     final boolean nfOk, scc, zu;
     /** Required operand / address size (bytes) or 0. */
@@ -98,6 +98,7 @@ public final class Form {
         this.rex2Only = a.rex2;
         this.nop90 = a.nop90;
         this.evx = a.evx;
+        this.vexp = a.vexp;
         this.nfOk = a.nf;
         this.scc = a.scc;
         this.zu = a.zu;
@@ -190,7 +191,7 @@ public final class Form {
 
     /** Parsed attributes of a table line. */
     static final class Attrs {
-        boolean lock, rep, repe, d64, f64, i64, o64, bnd, nf, scc, zu, k, z, er, sae, kreq, suffix, nd, rex2, nop90, modrm, evx;
+        boolean lock, rep, repe, d64, f64, i64, o64, bnd, nf, scc, zu, k, z, er, sae, kreq, suffix, nd, rex2, nop90, modrm, evx, vexp;
         int osz, asz, bcst, n8;
         CpuFeature feature;
         long xsave = -1;
@@ -226,6 +227,7 @@ public final class Form {
                 case "rex2" -> a.rex2 = true;
                 case "nop90" -> a.nop90 = true;
                 case "evx" -> a.evx = true;
+                case "vexp" -> a.vexp = true;
                 case "nf" -> a.nf = true;
                 case "nd" -> a.nd = true;
                 case "scc" -> a.scc = true;
@@ -354,7 +356,7 @@ public final class Form {
         b.lock = a.lock; b.rep = a.rep; b.repe = a.repe; b.d64 = a.d64; b.f64 = a.f64; b.i64 = a.i64;
         b.o64 = a.o64; b.bnd = a.bnd; b.nf = a.nf; b.scc = a.scc; b.zu = a.zu; b.k = a.k; b.z = a.z; b.er = a.er;
         b.sae = a.sae; b.kreq = a.kreq; b.suffix = a.suffix; b.nd = a.nd; b.osz = a.osz; b.asz = a.asz;
-        b.rex2 = a.rex2; b.nop90 = a.nop90; b.modrm = a.modrm; b.evx = a.evx;
+        b.rex2 = a.rex2; b.nop90 = a.nop90; b.modrm = a.modrm; b.evx = a.evx; b.vexp = a.vexp;
         b.n8 = a.n8; b.bcst = a.bcst; b.feature = a.feature; b.xsave = a.xsave; b.att = a.att;
         return b;
     }

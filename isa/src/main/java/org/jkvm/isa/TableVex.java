@@ -88,7 +88,24 @@ final class TableVex {
         String[][] vnni = {{"vpdpbusd", "50"}, {"vpdpbusds", "51"}, {"vpdpwssd", "52"}, {"vpdpwssds", "53"}};
         for (String[] x : vnni) {
             l.add(x[0] + " Vx,Hx,Wx | EVEX 66 0F38 " + x[1] + " /r W0 | F=AVX512VNNI kz b4");
+            // AVX-VNNI: the same operation VEX-encoded; LLVM marks it {vex}
+            l.add(x[0] + " Vx,Hx,Wx | VEX 66 0F38 " + x[1] + " /r W0 | F=AVX_VNNI vexp");
         }
+        l.add("vpmadd52luq Vx,Hx,Wx | VEX 66 0F38 B4 /r W1 | F=AVX_IFMA vexp");
+        l.add("vpmadd52huq Vx,Hx,Wx | VEX 66 0F38 B5 /r W1 | F=AVX_IFMA vexp");
+        String[][] vnni8 = {{"vpdpbssd", "F2", "50"}, {"vpdpbssds", "F2", "51"}, {"vpdpbsud", "F3", "50"},
+            {"vpdpbsuds", "F3", "51"}, {"vpdpbuud", "NP", "50"}, {"vpdpbuuds", "NP", "51"}};
+        for (String[] x : vnni8) l.add(x[0] + " Vx,Hx,Wx | VEX " + x[1] + " 0F38 " + x[2] + " /r W0 | F=AVX_VNNI_INT8");
+        String[][] vnni16 = {{"vpdpwsud", "F3", "D2"}, {"vpdpwsuds", "F3", "D3"}, {"vpdpwusd", "66", "D2"},
+            {"vpdpwusds", "66", "D3"}, {"vpdpwuud", "NP", "D2"}, {"vpdpwuuds", "NP", "D3"}};
+        for (String[] x : vnni16) l.add(x[0] + " Vx,Hx,Wx | VEX " + x[1] + " 0F38 " + x[2] + " /r W0 | F=AVX_VNNI_INT16");
+        l.add("vbcstnebf162ps Vx,Mw | VEX F3 0F38 B1 /r:m W0 | F=AVX_NE_CONVERT");
+        l.add("vbcstnesh2ps Vx,Mw | VEX 66 0F38 B1 /r:m W0 | F=AVX_NE_CONVERT");
+        l.add("vcvtneebf162ps Vx,Mx | VEX F3 0F38 B0 /r:m W0 | F=AVX_NE_CONVERT");
+        l.add("vcvtneeph2ps Vx,Mx | VEX 66 0F38 B0 /r:m W0 | F=AVX_NE_CONVERT");
+        l.add("vcvtneobf162ps Vx,Mx | VEX F2 0F38 B0 /r:m W0 | F=AVX_NE_CONVERT");
+        l.add("vcvtneoph2ps Vx,Mx | VEX NP 0F38 B0 /r:m W0 | F=AVX_NE_CONVERT");
+        l.add("vcvtneps2bf16 Vo,Wx | VEX F3 0F38 72 /r W0 | F=AVX_NE_CONVERT vexp");
         l.add("vpmadd52luq Vx,Hx,Wx | EVEX 66 0F38 B4 /r W1 | F=AVX512IFMA kz b8");
         l.add("vpmadd52huq Vx,Hx,Wx | EVEX 66 0F38 B5 /r W1 | F=AVX512IFMA kz b8");
         return l.toArray(new String[0]);
