@@ -658,7 +658,7 @@ public final class Decoder {
                 }
                 case CR -> { c = RegClass.CR; size = m64 ? 8 : 4; }
                 case DR -> { c = RegClass.DR; size = m64 ? 8 : 4; }
-                case K -> { c = RegClass.K; size = 8; num &= 7; }
+                case K -> { c = RegClass.K; size = 8; num &= op.width == 16 ? 6 : 7; }
                 case TMM -> { c = RegClass.TMM; size = 1024; num &= 7; }
                 case MMX -> { c = RegClass.MMX; size = 8; num &= 7; }
                 case ST -> { c = RegClass.ST; size = 10; num &= 7; }

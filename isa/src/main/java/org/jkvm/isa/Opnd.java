@@ -176,6 +176,8 @@ final class Opnd {
             case "N": return new Opnd(code, Src.RM_REG, Kind.MMX, 8, 0, -1, false, 0);
             case "Q": return new Opnd(code, Src.RM, Kind.MMX, 8, mem == null ? 8 : memSizeCode(mem), -1, false, 0);
             case "KG": return new Opnd(code, Src.REG, Kind.K, 8, 0, -1, false, 0);
+            // An opmask register pair (VP2INTERSECT): ModRM.reg names the pair by its even register.
+            case "KP": return new Opnd(code, Src.REG, Kind.K, 16, 0, -1, false, 0);
             case "KR": return new Opnd(code, Src.RM_REG, Kind.K, 8, 0, -1, false, 0);
             case "KV": return new Opnd(code, Src.VVVV, Kind.K, 8, 0, -1, false, 0);
             case "TG": return new Opnd(code, Src.REG, Kind.TMM, 1024, 0, -1, false, 0);

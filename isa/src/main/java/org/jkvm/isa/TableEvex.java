@@ -267,6 +267,40 @@ final class TableEvex {
         l.add("kshiftlw KG,KR,Ib | VEX L0 66 0F3A 32 /r:r W1 | F=AVX512F");
         l.add("kshiftld KG,KR,Ib | VEX L0 66 0F3A 33 /r:r W0 | F=AVX512BW");
         l.add("kshiftlq KG,KR,Ib | VEX L0 66 0F3A 33 /r:r W1 | F=AVX512BW");
+        String[] more = {
+            "vpshufb Vx,Hx,Wx | EVEX 66 0F38 00 /r WIG | F=AVX512BW kz",
+            "vpmaddubsw Vx,Hx,Wx | EVEX 66 0F38 04 /r WIG | F=AVX512BW kz",
+            "vpmulhrsw Vx,Hx,Wx | EVEX 66 0F38 0B /r WIG | F=AVX512BW kz",
+            "vpermilps Vx,Hx,Wx | EVEX 66 0F38 0C /r W0 | F=AVX512F kz b4",
+            "vpermilpd Vx,Hx,Wx | EVEX 66 0F38 0D /r W1 | F=AVX512F kz b8",
+            "vpermilps Vx,Wx,Ib | EVEX 66 0F3A 04 /r W0 | F=AVX512F kz b4",
+            "vpermilpd Vx,Wx,Ib | EVEX 66 0F3A 05 /r W1 | F=AVX512F kz b8",
+            "vcvtsi2ss Vo,Ho,Ey | EVEX LIG F3 0F 2A /r | F=AVX512F er att=vcvtsi2ss{s2}",
+            "vcvtsi2sd Vo,Ho,Ey | EVEX LIG F2 0F 2A /r | F=AVX512F er att=vcvtsi2sd{s2}",
+            "vcvtusi2ss Vo,Ho,Ey | EVEX LIG F3 0F 7B /r | F=AVX512F er att=vcvtusi2ss{s2}",
+            "vcvtusi2sd Vo,Ho,Ey | EVEX LIG F2 0F 7B /r | F=AVX512F er att=vcvtusi2sd{s2}",
+            "vcvtss2si Gy,Wd | EVEX LIG F3 0F 2D /r | F=AVX512F er",
+            "vcvtsd2si Gy,Wq | EVEX LIG F2 0F 2D /r | F=AVX512F er",
+            "vcvttss2si Gy,Wd | EVEX LIG F3 0F 2C /r | F=AVX512F sae",
+            "vcvttsd2si Gy,Wq | EVEX LIG F2 0F 2C /r | F=AVX512F sae",
+            "vcvtss2usi Gy,Wd | EVEX LIG F3 0F 79 /r | F=AVX512F er",
+            "vcvtsd2usi Gy,Wq | EVEX LIG F2 0F 79 /r | F=AVX512F er",
+            "vcvttss2usi Gy,Wd | EVEX LIG F3 0F 78 /r | F=AVX512F sae",
+            "vcvttsd2usi Gy,Wq | EVEX LIG F2 0F 78 /r | F=AVX512F sae",
+            "vcvtpd2ps Vh,Wx | EVEX 66 0F 5A /r W1 | F=AVX512F kz b8 er",
+            "vcvtpd2dq Vh,Wx | EVEX F2 0F E6 /r W1 | F=AVX512F kz b8 er",
+            "vcvttpd2dq Vh,Wx | EVEX 66 0F E6 /r W1 | F=AVX512F kz b8 sae",
+            "vcvtpd2udq Vh,Wx | EVEX NP 0F 79 /r W1 | F=AVX512F kz b8 er",
+            "vcvttpd2udq Vh,Wx | EVEX NP 0F 78 /r W1 | F=AVX512F kz b8 sae",
+            "vcvtqq2ps Vh,Wx | EVEX NP 0F 5B /r W1 | F=AVX512DQ kz b8 er",
+            "vcvtuqq2ps Vh,Wx | EVEX F2 0F 7A /r W1 | F=AVX512DQ kz b8 er",
+            "vmovntdq Mx,Vx | EVEX 66 0F E7 /r:m W0 | F=AVX512F",
+            "vpbroadcastmb2q Vx,KR | EVEX F3 0F38 2A /r:r W1 | F=AVX512CD",
+            "vpbroadcastmw2d Vx,KR | EVEX F3 0F38 3A /r:r W0 | F=AVX512CD",
+            "vp2intersectd KP,Hx,Wx | EVEX F2 0F38 68 /r W0 | F=AVX512_VP2INTERSECT b4",
+            "vp2intersectq KP,Hx,Wx | EVEX F2 0F38 68 /r W1 | F=AVX512_VP2INTERSECT b8",
+        };
+        for (String m : more) l.add(m);
         return l.toArray(new String[0]);
     }
 

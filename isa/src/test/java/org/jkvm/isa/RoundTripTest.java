@@ -107,7 +107,7 @@ class RoundTripTest {
                 int w = Opnd.vecBytes(od.width, vl);
                 return Operand.reg(RegClass.vec(w), m64 ? (evex ? n : n & 15) : n & 7);
             }
-            case K -> { return Operand.reg(RegClass.K, n & 7); }
+            case K -> { return Operand.reg(RegClass.K, od.width == 16 ? n & 6 : n & 7); }
             case TMM -> { return Operand.reg(RegClass.TMM, n & 7); }
             case MMX -> { return Operand.reg(RegClass.MMX, n & 7); }
             case ST -> { return Operand.reg(RegClass.ST, n & 7); }
