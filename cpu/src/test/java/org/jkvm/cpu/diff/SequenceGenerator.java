@@ -149,7 +149,7 @@ final class SequenceGenerator {
                 this::bitTest, this::bitTest, this::bitScan, this::bitScan, this::bmi, this::bmi, this::bmi,
                 this::adx, this::movbe, this::setcc, this::cmovcc, this::cmovcc, this::convert, this::carryFlag,
                 this::ahFlags, this::pushPop, this::pushPop, this::jcc, this::stringOp, this::stringOp,
-                this::cmpxchgWide, this::flagsStack,
+                this::cmpxchgWide, this::flagsStack, this::misc, this::misc,
             };
             for (int attempt = 0; attempt < 1000; attempt++) {
                 int savedLen = len, savedListing = listing.size(), savedPoison = poison, savedDepth = depth;
@@ -991,6 +991,75 @@ final class SequenceGenerator {
             int[] b = bytes;
             ins(text + " +" + skip + " units", a -> a.db(b));
             jumps.add(new int[] {len - relSize, skip + 1, poison, listing.size() - 1, relSize, start});
+            return true;
+        }
+
+        /**
+         * The rest of the integer set: CRC32, XLAT (when RBX is the data base), multi-byte NOP and PREFETCH with
+         * a memory operand, MOV with a 64-bit absolute address (A0-A3), MOVSXD without REX.W, reads of the null
+         * data segment selectors (DS/ES/FS/GS are 0 in 64-bit user space on both sides), PUSH FS/GS.
+         */
+        private boolean misc() {
+            switch (rnd.nextInt(8)) {
+                case 0 -> {
+                    if (!hostHas.test(CpuFeature.SSE4_2)) return false;
+                    int from = 1 << rnd.nextInt(4);
+                    // CRC32 r32, r/m8/16/32; CRC32 r64, r/m8/64
+                    int size = from == 8 ? 8 : from == 1 && rnd.nextBoolean() ? 8 : 4;
+                    Operand.Reg dst = writableWide(size);
+                    Operand src = rm(from, false);
+                    // F2 [REX.W] 0F 38 F0 (byte source) / F1 (16/32/64-bit source, 66 for 16)
+                    int osz = from == 1 ? size : from == 8 ? 8 : 4;
+                    ins("crc32 " + dst + ", " + txt(src, from), a -> {
+                        if (from == 2) a.db(0x66);
+                        a.legacy(from == 2 ? 4 : osz, 0xF2, false, op(0x0F, 0x38, from == 1 ? 0xF0 : 0xF1), dst, src, 0, 0);
+                    });
+                }
+                case 1 -> {
+                    if (base != Gpr.RBX) return false;
+                    ins("xlat", a -> a.db(0xD7));
+                }
+                case 2 -> {
+                    int size = rnd.nextBoolean() ? 2 : 4;
+                    Operand m = mem(size, 0);
+                    if (rnd.nextBoolean()) {
+                        ins("nop " + txt(m, size), a -> a.legacy(size, 0, false, op(0x0F, 0x1F), 0, m, 0, 0));
+                    } else {
+                        int hint = rnd.nextInt(4);
+                        ins(new String[] {"prefetchnta ", "prefetcht0 ", "prefetcht1 ", "prefetcht2 "}[hint] + txt(m, 1),
+                            a -> a.legacy(4, 0, false, op(0x0F, 0x18), hint, m, 0, 0));
+                    }
+                }
+                case 3 -> {
+                    int size = size();
+                    long at = regionBase + Layout.SCRATCH + 64 + rnd.nextInt(Layout.SCRATCH_SIZE - 128);
+                    boolean store = rnd.nextBoolean();
+                    int opc = (store ? 0xA2 : 0xA0) + (size == 1 ? 0 : 1);
+                    String m = new Operand.Mem(Gpr.RAX, null, 1, 0, false, 0).text(size).replace("[rax]", "[0x" + Long.toHexString(at) + "]");
+                    ins("mov " + (store ? m + ", " + Gpr.RAX.name(size) : Gpr.RAX.name(size) + ", " + m),
+                        a -> a.plainImm(size == 1 ? 4 : size, opc, at, 8));
+                }
+                case 4 -> {
+                    int size = rnd.nextBoolean() ? 2 : 4;
+                    Operand.Reg dst = writableWide(size);
+                    Operand src = rnd.nextInt(3) == 0 ? mem(size, 4) : reg(size, false); // room if 4 bytes are read
+                    ins("movsxd " + dst + ", " + txt(src, size), a -> a.legacy(size, 0, false, op(0x63), dst, src, 0, 0));
+                }
+                case 5, 6 -> {
+                    int sreg = new int[] {0, 3, 4, 5}[rnd.nextInt(4)]; // ES, DS, FS, GS
+                    int size = wideSize();
+                    Operand dst = size == 2 && rnd.nextBoolean() ? mem(2, 0) : writableWide(size);
+                    String name = new String[] {"es", "cs", "ss", "ds", "fs", "gs"}[sreg];
+                    int sz = dst instanceof Operand.Mem ? 4 : size;
+                    ins("mov " + txt(dst, 2) + ", " + name, a -> a.legacy(sz, 0, false, op(0x8C), sreg, dst, 0, 0));
+                }
+                default -> {
+                    if (!jumps.isEmpty()) return false;
+                    boolean gs = rnd.nextBoolean();
+                    ins(gs ? "push gs" : "push fs", a -> a.db(0x0F, gs ? 0xA8 : 0xA0));
+                    depth += 8;
+                }
+            }
             return true;
         }
 

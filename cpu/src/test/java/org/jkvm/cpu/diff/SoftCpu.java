@@ -89,7 +89,9 @@ final class SoftCpu implements Machine {
         int data = 0x3 | Vmcs.AR_S | dpl | Vmcs.AR_P | Vmcs.AR_DB | Vmcs.AR_G;
         int cs = cpl == 3 ? 0x33 : 0x08, ds = cpl == 3 ? 0x2B : 0x10;
         v.setSegment(1, cs, 0, 0xFFFF_FFFF, code);
-        for (int seg : new int[] {0, 2, 3, 4, 5}) v.setSegment(seg, ds, 0, 0xFFFF_FFFF, data);
+        v.setSegment(2, ds, 0, 0xFFFF_FFFF, data);
+        // as Linux runs 64-bit user space (and the host process): null DS, ES, FS, GS (bases 0)
+        for (int seg : new int[] {0, 3, 4, 5}) v.setSegment(seg, 0, 0, 0, Vmcs.AR_UNUSABLE);
         v.setSegment(6, 0, 0, 0, Vmcs.AR_UNUSABLE);
         v.setSegment(7, 0x40, 0, 0x67, 0x8B);
         v.write(VmcsField.EXCEPTION_BITMAP, 0xFFFF_FFFFL);
