@@ -1,0 +1,106 @@
+package org.jkvm.kvm.selftests;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.jkvm.api.Hypervisor;
+import org.jkvm.api.Vcpu;
+import org.jkvm.api.uabi.KvmSregs;
+import org.jkvm.api.uabi.KvmXcr;
+import org.jkvm.api.uabi.KvmXcrs;
+import org.jkvm.api.uabi.KvmXsave;
+import org.jkvm.kvm.guest.Code;
+import org.jkvm.kvm.guest.LongModeGuest;
+import org.jkvm.kvm.guest.Migrate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Port of Linux's x86/state_test for the XSAVE-managed state: FP, XMM, YMM, ZMM/opmask, R16-R31 and PKRU are dirty;
+ * at every sync point the whole vCPU is saved and restored into a fresh VM, the restored registers equal the saved
+ * ones, and the guest continues there; KVM_SET_XSAVE on an extra vCPU without CPUID succeeds with the saved
+ * XSTATE_BV, with it forced to every supported feature, and with the original again.
+ *
+ * <p>The x87/SSE/AVX/AVX-512 registers are dirtied through KVM_SET_XSAVE rather than by guest instructions while the
+ * software CPU does not execute those instructions; they still travel guest FPU load/put and every migration.
+ */
+class StateTest {
+    static final Map<String, String> OPTS = Map.of("cpu", "max", "max-instructions", "1000000");
+    static final long OUT = LongModeGuest.DATA;
+
+    private static String state(Vcpu v) throws Exception {
+        KvmSregs s = v.getSregs();
+        return v.getRegs() + "\n" + s.cr0() + "/" + s.cr3() + "/" + s.cr4() + "/" + s.efer() + "\n" + v.getXcrs() + "\n"
+            + java.util.HexFormat.of().formatHex(v.getXsave2().region());
+    }
+
+    @Test
+    void stateSurvivesSaveRestoreAtEverySyncPoint() throws Exception {
+        LongModeGuest g = new LongModeGuest(Hypervisor.open("soft", OPTS), true, true, false);
+        try {
+            long sup = Xcr0CpuidTest.supportedXcr0(g.hv.supportedCpuid());
+            g.vcpu.setXcrs(new KvmXcrs(0, List.of(new KvmXcr(0, sup))));
+            KvmSregs s = g.vcpu.getSregs();
+            g.vcpu.setSregs(new KvmSregs(s.cs(), s.ds(), s.es(), s.fs(), s.gs(), s.ss(), s.tr(), s.ldt(), s.gdt(), s.idt(),
+                s.cr0(), 0, s.cr3(), s.cr4() | (1L << 22), 0, s.efer(), s.apicBase(), new long[4]));
+            // dirty x87, XMM, YMM, ZMM, opmask
+            byte[] x = g.vcpu.getXsave2().region();
+            ByteBuffer w = ByteBuffer.wrap(x).order(ByteOrder.LITTLE_ENDIAN);
+            SplittableRandom r = new SplittableRandom(42);
+            for (int off = 160; off < 416; off += 8) w.putLong(off, r.nextLong());
+            for (int off = 576; off < 832; off += 8) w.putLong(off, r.nextLong());
+            for (int off = 1088; off < 2688; off += 8) w.putLong(off, r.nextLong());
+            w.putLong(32, 0xC90F_DAA2_2168_C235L);
+            w.putShort(40, (short) 0x4000); // pi in ST0
+            x[4] = 1;
+            w.putInt(24, 0x1F80);
+            w.putLong(512, w.getLong(512) | 0xE7);
+            g.vcpu.setXsave(new KvmXsave(x));
+
+            Code c = new Code(LongModeGuest.CODE);
+            c.sync(1);
+            for (int n = 16; n < 32; n++) c.movImm(n, 0x1600_0000L + n);
+            c.sync(2);
+            c.movImm32(0, 0x5555_0004L).zero(1).zero(2).wrpkru().sync(3);
+            for (int n = 16; n < 32; n++) c.mov(0, n).store(OUT + 8L * (n - 16), 0);
+            c.zero(1).rdpkru().store(OUT + 128, 0).sync(4);
+            g.load(c);
+
+            for (int sync = 1; sync <= 4; sync++) {
+                g.sync(sync);
+                g.vcpu.kick();
+                assertInstanceOf(org.jkvm.api.exit.VcpuExit.Interrupted.class, g.vcpu.run(), "I/O completion");
+                String before = state(g.vcpu);
+                byte[] saved = g.vcpu.getXsave2().region();
+                // an extra vCPU without CPUID: SET_XSAVE with the saved, all-supported and original XSTATE_BV
+                Vcpu extra = g.vm.createVcpu(1 + sync);
+                ByteBuffer sb = ByteBuffer.wrap(saved).order(ByteOrder.LITTLE_ENDIAN);
+                long bv = sb.getLong(512);
+                extra.setXsave(new KvmXsave(saved));
+                sb.putLong(512, sup);
+                extra.setXsave(new KvmXsave(saved));
+                sb.putLong(512, bv);
+                extra.setXsave(new KvmXsave(saved));
+                extra.close();
+
+                LongModeGuest n = Migrate.to(g, "soft", OPTS, false);
+                g.close();
+                g = n;
+                assertEquals(before, state(g.vcpu), "sync " + sync + ": registers after restore");
+            }
+            for (int n = 16; n < 32; n++) assertEquals(0x1600_0000L + n, g.read64(OUT + 8L * (n - 16)), "R" + n);
+            assertEquals(0x5555_0004L, g.read64(OUT + 128) & 0xFFFF_FFFFL, "PKRU");
+            ByteBuffer fin = ByteBuffer.wrap(g.vcpu.getXsave2().region()).order(ByteOrder.LITTLE_ENDIAN);
+            assertEquals(w.getLong(160), fin.getLong(160), "XMM0");
+            assertEquals(w.getLong(1088), fin.getLong(1088), "k0");
+            assertEquals(w.getLong(2680), fin.getLong(2680), "ZMM31 high");
+            assertEquals(0xC90F_DAA2_2168_C235L, fin.getLong(32), "ST0");
+        } finally {
+            g.close();
+        }
+    }
+}
