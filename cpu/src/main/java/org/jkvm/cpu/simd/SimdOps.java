@@ -17,7 +17,9 @@ final class SimdOps {
         IBIN = 16, LOGIC = 17, IUNARY = 18, EXTEND = 19, SHIFT = 20, BYTESHIFT = 21, UNPCKL = 22, UNPCKH = 23,
         PACK = 24, PSHUFD = 25, PSHUFLW = 26, PSHUFHW = 27, SHUFPS = 28, SHUFPD = 29, PSHUFB = 30, PALIGNR = 31,
         BLENDI = 32, BLENDV = 33, PMADDWD = 34, PMULUDQ = 35, PSADBW = 36, PINSR = 37, PEXTR = 38, FBIN = 39,
-        FSQRT = 40, FMINMAX = 41, FCMP = 42, FCOMI = 43, CVT = 44, DUP = 45;
+        FSQRT = 40, FMINMAX = 41, FCMP = 42, FCOMI = 43, CVT = 44, DUP = 45, KLOGIC = 46, KNOT = 47, KORTEST = 48,
+        KTEST = 49, KSHIFT = 50, KUNPCK = 51, TERNLOG = 52, VPCMP = 53, BROADCAST = 54, INSERT = 55, EXTRACT = 56,
+        PERMVAR = 57, PERMIMM = 58;
 
     private static final int N = Mnemonic.values().length;
     private static final byte[] OP = new byte[N], SUB = new byte[N], ES = new byte[N];
@@ -249,6 +251,56 @@ final class SimdOps {
         both(CVT, Cvt.PD2DQ, 4, "CVTPD2DQ");
         both(CVT, Cvt.TPD2DQ, 4, "CVTTPD2DQ");
         both(CVT, Cvt.PD2PS, 4, "CVTPD2PS");
+    }
+
+    static {
+        String[] kw = {"B", "W", "D", "Q"};
+        for (int i = 0; i < 4; i++) {
+            int es = 1 << i;
+            def(KLOGIC, 0, es, "KAND" + kw[i]);
+            def(KLOGIC, 1, es, "KANDN" + kw[i]);
+            def(KLOGIC, 2, es, "KOR" + kw[i]);
+            def(KLOGIC, 3, es, "KXOR" + kw[i]);
+            def(KLOGIC, 4, es, "KXNOR" + kw[i]);
+            def(KLOGIC, 5, es, "KADD" + kw[i]);
+            def(KNOT, 0, es, "KNOT" + kw[i]);
+            def(KORTEST, 0, es, "KORTEST" + kw[i]);
+            def(KTEST, 0, es, "KTEST" + kw[i]);
+            def(KSHIFT, 0, es, "KSHIFTL" + kw[i]);
+            def(KSHIFT, 1, es, "KSHIFTR" + kw[i]);
+            def(VPCMP, 0, es, "VPCMP" + kw[i]);
+            def(VPCMP, 1, es, "VPCMPU" + kw[i]);
+            def(BROADCAST, es, es, "VPBROADCAST" + kw[i]);
+        }
+        def(KUNPCK, 0, 2, "KUNPCKBW");
+        def(KUNPCK, 0, 4, "KUNPCKWD");
+        def(KUNPCK, 0, 8, "KUNPCKDQ");
+        def(TERNLOG, 0, 4, "VPTERNLOGD");
+        def(TERNLOG, 0, 8, "VPTERNLOGQ");
+        // broadcast: sub is the chunk size in bytes
+        def(BROADCAST, 4, 4, "VBROADCASTSS");
+        def(BROADCAST, 8, 8, "VBROADCASTSD");
+        def(BROADCAST, 16, 8, "VBROADCASTI128", "VBROADCASTF128");
+        def(BROADCAST, 8, 4, "VBROADCASTI32X2", "VBROADCASTF32X2");
+        def(BROADCAST, 16, 4, "VBROADCASTI32X4", "VBROADCASTF32X4");
+        def(BROADCAST, 16, 8, "VBROADCASTI64X2", "VBROADCASTF64X2");
+        def(BROADCAST, 32, 4, "VBROADCASTI32X8", "VBROADCASTF32X8");
+        def(BROADCAST, 32, 8, "VBROADCASTI64X4", "VBROADCASTF64X4");
+        // insert/extract: sub is the chunk size in bytes
+        def(INSERT, 16, 8, "VINSERTI128", "VINSERTF128");
+        def(INSERT, 16, 4, "VINSERTI32X4", "VINSERTF32X4");
+        def(INSERT, 16, 8, "VINSERTI64X2", "VINSERTF64X2");
+        def(INSERT, 32, 4, "VINSERTI32X8", "VINSERTF32X8");
+        def(INSERT, 32, 8, "VINSERTI64X4", "VINSERTF64X4");
+        def(EXTRACT, 16, 8, "VEXTRACTI128", "VEXTRACTF128");
+        def(EXTRACT, 16, 4, "VEXTRACTI32X4", "VEXTRACTF32X4");
+        def(EXTRACT, 16, 8, "VEXTRACTI64X2", "VEXTRACTF64X2");
+        def(EXTRACT, 32, 4, "VEXTRACTI32X8", "VEXTRACTF32X8");
+        def(EXTRACT, 32, 8, "VEXTRACTI64X4", "VEXTRACTF64X4");
+        def(PERMVAR, 0, 4, "VPERMD", "VPERMPS");
+        def(PERMVAR, 0, 2, "VPERMW");
+        def(PERMVAR, 0, 1, "VPERMB");
+        def(PERMIMM, 0, 8, "VPERMQ", "VPERMPD");
     }
 
     static int op(Mnemonic m) { return OP[m.ordinal()]; }

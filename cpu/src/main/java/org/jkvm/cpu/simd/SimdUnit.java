@@ -64,6 +64,8 @@ public final class SimdUnit {
             }
             case SimdOps.STMXCSR -> h.memory().write32(h.ea(), s.mxcsr);
             case SimdOps.KMOV -> kmov(in, h, es);
+            case SimdOps.KLOGIC, SimdOps.KNOT, SimdOps.KORTEST, SimdOps.KTEST, SimdOps.KSHIFT, SimdOps.KUNPCK ->
+                kop(in, h, op, SimdOps.sub(mn), es);
             case SimdOps.MOV -> move(in, h, vl, es, vex, evex, mn);
             case SimdOps.MOVSCALAR -> movScalar(in, h, vl, es, vex, evex);
             case SimdOps.MOVGPR -> movGpr(in, h, vl, vex);
@@ -82,7 +84,7 @@ public final class SimdUnit {
     // ---------------------------------------------------------------- checks
 
     private void enabled(Insn in, SimdHost h, boolean vex, boolean evex, int op) {
-        if (op == SimdOps.KMOV) evex = true;
+        if (op == SimdOps.KMOV || op >= SimdOps.KLOGIC && op <= SimdOps.KUNPCK) evex = true;
         if (vex) {
             if ((h.cr4() & XContext.CR4_OSXSAVE) == 0) throw Fault.ud();
             long need = evex ? 0xE6 : 0x6;
@@ -391,6 +393,50 @@ public final class SimdUnit {
         } else h.set(in.reg(0), v);
     }
 
+    /** The opmask instructions (VEX-encoded, opmask state required). */
+    private void kop(Insn in, SimdHost h, int op, int sub, int es) {
+        int bits = 8 * (op == SimdOps.KUNPCK ? es : es);
+        long mask = bits == 64 ? -1L : (1L << bits) - 1;
+        long[] k = s.k;
+        switch (op) {
+            case SimdOps.KLOGIC -> {
+                long x = k[in.reg(1)], y = k[in.reg(2)];
+                long v = switch (sub) {
+                    case 0 -> x & y;
+                    case 1 -> ~x & y;
+                    case 2 -> x | y;
+                    case 3 -> x ^ y;
+                    case 4 -> ~(x ^ y);
+                    default -> x + y;
+                };
+                k[in.reg(0)] = v & mask;
+            }
+            case SimdOps.KNOT -> k[in.reg(0)] = ~k[in.reg(1)] & mask;
+            case SimdOps.KORTEST -> {
+                long t = (k[in.reg(0)] | k[in.reg(1)]) & mask;
+                h.setArithFlags((t == 0 ? SimdHost.ZF : 0) | (t == mask ? SimdHost.CF : 0));
+                return;
+            }
+            case SimdOps.KTEST -> {
+                long x = k[in.reg(0)] & mask, y = k[in.reg(1)] & mask;
+                h.setArithFlags(((x & y) == 0 ? SimdHost.ZF : 0) | ((~x & y & mask) == 0 ? SimdHost.CF : 0));
+                return;
+            }
+            case SimdOps.KSHIFT -> {
+                int n = (int) in.imm() & 0xFF;
+                long x = k[in.reg(1)] & mask;
+                k[in.reg(0)] = n >= bits ? 0 : (sub == 0 ? x << n : x >>> n) & mask;
+            }
+            default -> {
+                // KUNPCKBW/WD/DQ: the low halves of the two sources, the first source on top
+                int half = bits / 2;
+                long hm = (1L << half) - 1;
+                k[in.reg(0)] = (k[in.reg(1)] & hm) << half | k[in.reg(2)] & hm;
+            }
+        }
+        s.touch(XFeature.OPMASK.mask);
+    }
+
     // ---------------------------------------------------------------- COMISS / UCOMISS
 
     private void comi(Insn in, SimdHost h, int es, boolean signaling) {
@@ -602,6 +648,98 @@ public final class SimdUnit {
             }
             case SimdOps.CVT -> {
                 return convert(in, h, sub, vl, vex, evex);
+            }
+            case SimdOps.TERNLOG -> {
+                // the destination is the first source
+                fetch(in, h, 0, t, vl, es);
+                for (int q = 0; q < vl / 8; q++) {
+                    long x = t[q], y = a[q], z = b[q], res = 0;
+                    for (int i = 0; i < 8; i++) {
+                        if ((imm >> i & 1) == 0) continue;
+                        long sx = (i & 4) != 0 ? x : ~x, sy = (i & 2) != 0 ? y : ~y, sz = (i & 1) != 0 ? z : ~z;
+                        res |= sx & sy & sz;
+                    }
+                    r[q] = res;
+                }
+            }
+            case SimdOps.VPCMP -> {
+                long m = 0;
+                for (int e = 0; e < vl / es; e++) {
+                    long x = sub == 1 ? V.get(a, e, es) : V.sget(a, e, es), y = sub == 1 ? V.get(b, e, es) : V.sget(b, e, es);
+                    int c = sub == 1 ? Long.compareUnsigned(x, y) : Long.compare(x, y);
+                    boolean res = switch (imm & 7) {
+                        case 0 -> c == 0;
+                        case 1 -> c < 0;
+                        case 2 -> c <= 0;
+                        case 3 -> false;
+                        case 4 -> c != 0;
+                        case 5 -> c >= 0;
+                        case 6 -> c > 0;
+                        default -> true;
+                    };
+                    if (res) m |= 1L << e;
+                }
+                if (in.maskReg() != 0) m &= s.k[in.maskReg()];
+                s.k[dst] = m;
+                s.touch(XFeature.OPMASK.mask);
+                return true;
+            }
+            case SimdOps.BROADCAST -> {
+                int chunk = sub;
+                // the source: memory, a vector register's low chunk, or (AVX-512) a GPR
+                V.zero(b);
+                if (isMem(in, last)) {
+                    LinearMemory lm = h.memory();
+                    for (int q = 0; q < chunk; q += Math.min(8, chunk)) b[q / 8] = readN(lm, h.ea() + q, Math.min(8, chunk));
+                } else if (in.regClass(last).isVector()) {
+                    for (int q = 0; q < (chunk + 7) / 8; q++) b[q] = s.zmm[in.reg(last) * 8 + q];
+                } else {
+                    b[0] = h.get(in.reg(last));
+                }
+                for (int off = 0; off < vl; off += chunk) {
+                    for (int i = 0; i < chunk; i += Math.min(chunk, 8)) {
+                        int w = Math.min(chunk, 8);
+                        long v = V.get(b, i / w, w);
+                        V.set(r, (off + i) / w, w, v);
+                    }
+                }
+            }
+            case SimdOps.INSERT -> {
+                int chunk = sub, lanes = vl / chunk;
+                fetch(in, h, 1, a, vl, es);
+                fetch(in, h, last, b, chunk, es);
+                V.copy(a, r);
+                int at = (imm & (lanes - 1)) * chunk / 8;
+                for (int q = 0; q < chunk / 8; q++) r[at + q] = b[q];
+            }
+            case SimdOps.EXTRACT -> {
+                int chunk = sub, srcVl = Math.max(vl, 2 * chunk);
+                int srcReg = in.reg(1);
+                int lanes = (vex ? in.vectorLength() : 32) / chunk;
+                int at = (imm & (Math.max(lanes, 2) - 1)) * chunk / 8;
+                V.zero(r);
+                for (int q = 0; q < chunk / 8; q++) r[q] = s.zmm[srcReg * 8 + at + q];
+                if (isMem(in, 0)) {
+                    writeMem(in, h, r, chunk, es, evex);
+                    return true;
+                }
+                writeReg(in, dst, r, chunk, es, true, evex);
+                return true;
+            }
+            case SimdOps.PERMVAR -> {
+                int cnt = vl / es;
+                for (int e = 0; e < cnt; e++) V.set(r, e, es, V.get(b, (int) (V.get(a, e, es) & (cnt - 1)), es));
+            }
+            case SimdOps.PERMIMM -> {
+                if (in.operandCount() == 3 && hasImm) {
+                    fetch(in, h, 1, b, vl, 8);
+                    for (int half = 0; half < vl / 32; half++) {
+                        for (int i = 0; i < 4; i++) r[half * 4 + i] = b[half * 4 + (imm >> (2 * i) & 3)];
+                    }
+                } else {
+                    int cnt = vl / 8;
+                    for (int e = 0; e < cnt; e++) r[e] = b[(int) (a[e] & (cnt - 1))];
+                }
             }
             case SimdOps.DUP -> {
                 for (int e = 0; e < vl / es; e++) {

@@ -177,6 +177,14 @@ class SimdDiffTest {
         l.add(new Operand[] {k, b, MEM, i8});
         l.add(new Operand[] {k, b, d});
         l.add(new Operand[] {k, k});
+        Operand k2 = new Operand.Reg(RegClass.K, r.nextInt(8)), k3 = new Operand.Reg(RegClass.K, r.nextInt(8));
+        l.add(new Operand[] {k, k2, k3});
+        l.add(new Operand[] {k, k2, i8});
+        l.add(new Operand[] {k2, k3});
+        l.add(new Operand[] {x, b, i8});
+        l.add(new Operand[] {MEM, b, i8});
+        l.add(new Operand[] {a, b, x, i8});
+        l.add(new Operand[] {a, b, MEM, i8});
         l.add(new Operand[] {k, g32});
         l.add(new Operand[] {g32, k});
         l.add(new Operand[] {k, MEM});
@@ -290,6 +298,7 @@ class SimdDiffTest {
                 }
             }
         }
+ if (System.getProperty("simdtrace") != null) System.out.println(tested);
         System.out.println("SIMD differential: " + tested.size() + " mnemonics, " + tested.values().stream().mapToInt(i -> i).sum()
             + " cases, failures " + failures);
         assertTrue(failures.isEmpty(), String.join("\n", messages));
