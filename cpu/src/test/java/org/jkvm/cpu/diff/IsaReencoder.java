@@ -6,6 +6,7 @@ import org.jkvm.isa.Assembler;
 import org.jkvm.isa.Decoder;
 import org.jkvm.isa.Disassembler;
 import org.jkvm.isa.Encoder;
+import org.jkvm.isa.Insn;
 import org.jkvm.isa.Instruction;
 import org.jkvm.isa.Mode;
 import org.jkvm.isa.OperandKind;
@@ -22,7 +23,7 @@ final class IsaReencoder {
     private IsaReencoder() {}
 
     /** The re-encoded sequence (cuts mapped to the new instruction boundaries), or null when not applicable. */
-    static Sequence reencode(Sequence s) {
+    static Sequence reencode(Sequence s, java.util.function.Predicate<org.jkvm.isa.CpuFeature> hostHas) {
         Decoder dec = new Decoder(Mode.BITS64);
         Assembler asm = new Assembler(Mode.BITS64, s.address());
         byte[] code = s.code();
@@ -71,6 +72,12 @@ final class IsaReencoder {
             Instruction back = Decoder.decode(Mode.BITS64, one);
             if (back.mnemonic() != i.mnemonic() || back.operandSize() != i.operandSize()) {
                 // e.g. PUSH imm16 (66 68): the assembler has no way to ask for the 16-bit form
+                return null;
+            }
+            if ((back.prefixes() & (Insn.P_REX2 | Insn.P_EVEX)) != 0 && (i.prefixes() & (Insn.P_REX2 | Insn.P_EVEX)) == 0
+                || back.feature() != null && !hostHas.test(back.feature())) {
+                // an APX (EVEX map 4 / REX2) twin of a legacy instruction, or a form the host lacks: it would
+                // raise #UD natively, which kills the JVM
                 return null;
             }
             listing.add(String.format("  %04x  %-36s %s", at, Asm.hex(one), Disassembler.intel(i)));
