@@ -53,7 +53,7 @@ public final class Disassembler {
         }
         int n = cmpPred ? i.nops - 1 : i.nops;
         boolean firstOp = true;
-        if (att) {
+        if (att && !f.attfwd) {
             if (i.rc >= 0 || i.sae) { sb.append(' ').append(i.rc >= 0 ? RC[i.rc] : "{sae}"); firstOp = false; }
             for (int k = n - 1; k >= 0; k--) {
                 if (skip(f, k)) continue;
@@ -73,8 +73,8 @@ public final class Disassembler {
                     operand(sb, i, k, false);
                     continue;
                 }
-                operand(sb, i, k, false);
-                if (k == 0) masks(sb, i, false);
+                operand(sb, i, k, att);
+                if (k == 0) masks(sb, i, att);
             }
             if (i.rc >= 0 || i.sae) sb.append(", ").append(i.rc >= 0 ? RC[i.rc] : "{sae}");
         }
@@ -120,7 +120,10 @@ public final class Disassembler {
             StringBuilder sb = new StringBuilder();
             for (int k = 0; k < a.length(); k++) {
                 char c = a.charAt(k);
-                if (c == '{' && k + 3 < a.length() && a.charAt(k + 1) == 's') {
+                if (c == '{' && k + 2 < a.length() && a.charAt(k + 1) == 'v' && a.charAt(k + 2) == '}') {
+                    sb.append(suffix(i.opSize));
+                    k += 2;
+                } else if (c == '{' && k + 3 < a.length() && a.charAt(k + 1) == 's') {
                     int op = a.charAt(k + 2) - '0';
                     sb.append(suffix(i.size(op)));
                     k += 3;
@@ -130,7 +133,7 @@ public final class Disassembler {
             }
             return sb.toString();
         }
-        if (!f.attSuffix) return name;
+        if (!f.attSuffix || i.nops == 0) return name;
         int size = 0;
         for (int k = 0; k < i.nops; k++) {
             OperandKind kd = i.kind(k);
@@ -139,7 +142,10 @@ public final class Disassembler {
                 break;
             }
         }
-        if (size == 0) size = i.opSize;
+        if (size == 0) {
+            // No operand fixes the size (FXSAVE, XRSTORS, relative branches): no suffix.
+            return name;
+        }
         if (size > 8) return name;
         return name + suffix(size);
     }
@@ -184,6 +190,7 @@ public final class Disassembler {
         int packed = i.packed(k);
         OperandKind kind = Insn.KINDS[packed & 0xFF];
         Opnd od = i.form.ops[k];
+        if (att && i.form.attstar) sb.append('*');
         switch (kind) {
             case REG -> {
                 if (att) sb.append('%');

@@ -34,7 +34,7 @@ public final class Form {
     final int nd;
     final int nf;
     final Opnd[] ops;
-    final boolean lock, rep, repe, d64, f64, i64, o64, bnd, rex2Only, nop90, evx, vexp;
+    final boolean lock, rep, repe, d64, f64, i64, o64, bnd, rex2Only, nop90, evx, vexp, attfwd, attstar;
     /** APX map-4 attributes: NF=1 allowed, SCC form (CCMP/CTEST), ZU (ND means zero upper). */
     final boolean nfOk, scc, zu;
     /** Required operand / address size (bytes) or 0. */
@@ -99,6 +99,8 @@ public final class Form {
         this.nop90 = a.nop90;
         this.evx = a.evx;
         this.vexp = a.vexp;
+        this.attfwd = a.attfwd;
+        this.attstar = a.attstar;
         this.nfOk = a.nf;
         this.scc = a.scc;
         this.zu = a.zu;
@@ -191,7 +193,7 @@ public final class Form {
 
     /** Parsed attributes of a table line. */
     static final class Attrs {
-        boolean lock, rep, repe, d64, f64, i64, o64, bnd, nf, scc, zu, k, z, er, sae, kreq, suffix, nd, rex2, nop90, modrm, evx, vexp;
+        boolean lock, rep, repe, d64, f64, i64, o64, bnd, nf, scc, zu, k, z, er, sae, kreq, suffix, nd, rex2, nop90, modrm, evx, vexp, attfwd, attstar;
         int osz, asz, bcst, n8;
         CpuFeature feature;
         long xsave = -1;
@@ -228,6 +230,8 @@ public final class Form {
                 case "nop90" -> a.nop90 = true;
                 case "evx" -> a.evx = true;
                 case "vexp" -> a.vexp = true;
+                case "attfwd" -> a.attfwd = true;
+                case "attstar" -> a.attstar = true;
                 case "nf" -> a.nf = true;
                 case "nd" -> a.nd = true;
                 case "scc" -> a.scc = true;
@@ -356,7 +360,7 @@ public final class Form {
         b.lock = a.lock; b.rep = a.rep; b.repe = a.repe; b.d64 = a.d64; b.f64 = a.f64; b.i64 = a.i64;
         b.o64 = a.o64; b.bnd = a.bnd; b.nf = a.nf; b.scc = a.scc; b.zu = a.zu; b.k = a.k; b.z = a.z; b.er = a.er;
         b.sae = a.sae; b.kreq = a.kreq; b.suffix = a.suffix; b.nd = a.nd; b.osz = a.osz; b.asz = a.asz;
-        b.rex2 = a.rex2; b.nop90 = a.nop90; b.modrm = a.modrm; b.evx = a.evx; b.vexp = a.vexp;
+        b.rex2 = a.rex2; b.nop90 = a.nop90; b.modrm = a.modrm; b.evx = a.evx; b.vexp = a.vexp; b.attfwd = a.attfwd; b.attstar = a.attstar;
         b.n8 = a.n8; b.bcst = a.bcst; b.feature = a.feature; b.xsave = a.xsave; b.att = a.att;
         return b;
     }

@@ -164,7 +164,7 @@ final class TableSse {
             "cmppd Vo,Wo,Ib | 66 0F C2 /r | F=SSE2 || Vx,Hx,Wx,Ib | | F=AVX || KG,Hx,Wx,Ib | W1 | F=AVX512F k b8 sae",
             "cmpss Vo,Wd,Ib | F3 0F C2 /r | F=SSE || Vo,Ho,Wd,Ib | LIG | F=AVX || KG,Ho,Wd,Ib | LIG W0 | F=AVX512F k sae",
             "cmpsd Vo,Wq,Ib | F2 0F C2 /r | F=SSE2 || Vo,Ho,Wq,Ib | LIG | F=AVX || KG,Ho,Wq,Ib | LIG W1 | F=AVX512F k sae",
-            "movnti Ey,Gy | NP 0F C3 /r:m | F=SSE2",
+            "movnti Ey,Gy | NP 0F C3 /r:m | F=SSE2 sfx",
             "pinsrw P,Ed:w,Ib | NP 0F C4 /r | F=SSE", "pinsrw Vo,Ed:w,Ib | 66 0F C4 /r | F=SSE2 || Vo,Ho,Ed:w,Ib | L0 | F=AVX",
             "pextrw Gd,N,Ib | NP 0F C5 /r:r | F=SSE", "pextrw Gd,Uo,Ib | 66 0F C5 /r:r | F=SSE2 || Gd,Uo,Ib | L0 | F=AVX",
             "shufps Vo,Wo,Ib | NP 0F C6 /r | F=SSE || Vx,Hx,Wx,Ib | | F=AVX || Vx,Hx,Wx,Ib | W0 | F=AVX512F kz b4",

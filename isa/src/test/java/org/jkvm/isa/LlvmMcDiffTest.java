@@ -37,6 +37,10 @@ class LlvmMcDiffTest {
 
     /** Runs llvm-mc over the encodings; returns one Intel text per encoding ("" when it found none). */
     static List<String> llvm(List<byte[]> enc, String triple) throws IOException, InterruptedException {
+        return llvm(enc, triple, 1);
+    }
+
+    static List<String> llvm(List<byte[]> enc, String triple, int variant) throws IOException, InterruptedException {
         StringBuilder in = new StringBuilder();
         for (int k = 0; k < enc.size(); k++) {
             for (byte x : enc.get(k)) in.append(String.format("0x%02x ", x));
@@ -44,7 +48,7 @@ class LlvmMcDiffTest {
         }
         Path tmp = Files.createTempFile("jkvm-llvm", ".txt");
         Files.writeString(tmp, in);
-        Process p = new ProcessBuilder("llvm-mc", "--disassemble", "-triple=" + triple, "-output-asm-variant=1",
+        Process p = new ProcessBuilder("llvm-mc", "--disassemble", "-triple=" + triple, "-output-asm-variant=" + variant,
                 tmp.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
@@ -130,6 +134,18 @@ class LlvmMcDiffTest {
         }
         System.out.printf(Locale.ROOT, "llvm-mc: %d encodings (%d from the table, %d random), LLVM decoded %d, Intel agreement %.2f%% (%d); mismatches in %s%n",
                 enc.size(), fromTable, enc.size() - fromTable, known, 100.0 * agree / known, agree, out);
+        List<String> refAtt = llvm(enc, "x86_64", 0);
+        if (refAtt.size() == enc.size()) {
+            int agreeAtt = 0, knownAtt = 0;
+            for (int k = 0; k < enc.size(); k++) {
+                String r = norm(refAtt.get(k));
+                if (r.isEmpty()) continue;
+                knownAtt++;
+                if (norm(Disassembler.att(Decoder.decode(Mode.BITS64, enc.get(k)))).equals(r)) agreeAtt++;
+            }
+            System.out.printf(Locale.ROOT, "llvm-mc AT&T: LLVM decoded %d, AT&T agreement %.2f%% (%d)%n", knownAtt,
+                    100.0 * agreeAtt / knownAtt, agreeAtt);
+        }
         assertTrue(agree * 100L >= known * 90L, "agreement with llvm-mc below 90%");
     }
 
