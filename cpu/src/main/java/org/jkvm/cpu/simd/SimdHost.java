@@ -18,5 +18,13 @@ public interface SimdHost extends XContext {
     /** Sets OF, SF, ZF, AF, PF and CF from the corresponding bits of {@code flags}; other RFLAGS bits unchanged. */
     void setArithFlags(long flags);
 
+    /**
+     * RFLAGS, for FCMOVcc. The default says "not available" (FCMOVcc then reports itself as
+     * unimplemented); a CPU that overrides it gets FCMOVcc.
+     */
+    default long rflags() {
+        throw new UnsupportedOperationException("rflags");
+    }
+
     long CF = 1, PF = 4, AF = 0x10, ZF = 0x40, SF = 0x80, OF = 0x800;
 }

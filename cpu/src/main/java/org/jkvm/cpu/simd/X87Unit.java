@@ -271,12 +271,43 @@ public final class X87Unit {
             case "FCOMI", "FCOMPI", "FUCOMI", "FUCOMPI" -> comi(in, h, m);
             case "FXAM" -> fxam();
             case "FCMOVB", "FCMOVE", "FCMOVBE", "FCMOVU", "FCMOVNB", "FCMOVNE", "FCMOVNBE", "FCMOVNU" -> {
-                // the condition comes from RFLAGS, which the CPU evaluates: FCMOVcc needs it through the host
-                return false;
+                long fl;
+                try {
+                    fl = h.rflags();
+                } catch (UnsupportedOperationException e) {
+                    return false;
+                }
+                boolean cf = (fl & SimdHost.CF) != 0, zf = (fl & SimdHost.ZF) != 0, pf = (fl & SimdHost.PF) != 0;
+                boolean cond = switch (m) {
+                    case "FCMOVB" -> cf;
+                    case "FCMOVE" -> zf;
+                    case "FCMOVBE" -> cf || zf;
+                    case "FCMOVU" -> pf;
+                    case "FCMOVNB" -> !cf;
+                    case "FCMOVNE" -> !zf;
+                    case "FCMOVNBE" -> !cf && !zf;
+                    default -> !pf;
+                };
+                int i = in.reg(in.operandCount() - 1);
+                if (empty(0) || empty(i)) {
+                    if (underflow()) write(phys(0), F80.NAN_EXP, F80.NAN_MANT);
+                    return true;
+                }
+                if (cond) write(phys(0), s.fpExp[phys(i)], s.fpMant[phys(i)]); // C1 is left alone
             }
             default -> { return false; }
         }
         return true;
+    }
+
+    /**
+     * WAIT/FWAIT: #NM when CR0.TS and CR0.MP are both set; #MF (CR0.NE=1) when an unmasked x87
+     * exception is pending. The CPU calls this for the WAIT opcode (9B).
+     */
+    public void fwait(SimdHost h) {
+        long cr0 = h.cr0();
+        if ((cr0 & XContext.CR0_TS) != 0 && (cr0 & XContext.CR0_MP) != 0) throw Fault.nm();
+        if ((s.fsw & 0x80) != 0 && (cr0 & XContext.CR0_NE) != 0) throw new Fault(Fault.MF, -1, 0);
     }
 
     private static boolean implemented(String m) {
@@ -286,7 +317,8 @@ public final class X87Unit {
                  "FLDLN2", "FILD", "FST", "FSTP", "FIST", "FISTP", "FISTTP", "FXCH", "FCHS", "FABS", "FADD", "FSUB",
                  "FSUBR", "FMUL", "FDIV", "FDIVR", "FADDP", "FSUBP", "FSUBRP", "FMULP", "FDIVP", "FDIVRP", "FIADD",
                  "FISUB", "FISUBR", "FIMUL", "FIDIV", "FIDIVR", "FSQRT", "FRNDINT", "FCOM", "FCOMP", "FCOMPP", "FUCOM",
-                 "FUCOMP", "FUCOMPP", "FICOM", "FICOMP", "FTST", "FCOMI", "FCOMPI", "FUCOMI", "FUCOMPI", "FXAM" -> true;
+                 "FUCOMP", "FUCOMPP", "FICOM", "FICOMP", "FTST", "FCOMI", "FCOMPI", "FUCOMI", "FUCOMPI", "FXAM",
+                 "FCMOVB", "FCMOVE", "FCMOVBE", "FCMOVU", "FCMOVNB", "FCMOVNE", "FCMOVNBE", "FCMOVNU" -> true;
             default -> false;
         };
     }

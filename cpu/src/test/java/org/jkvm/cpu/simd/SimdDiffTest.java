@@ -65,6 +65,7 @@ class SimdDiffTest {
         s.loadRbx(8).allOnes().emit("48 0F AE 2B"); // xrstor64 baseline
         s.emit("49 8B 44 24 30 49 8B 4C 24 38"); // rax, rcx inputs
         s.loadRbx(16);
+        s.emit("41 FF 74 24 48 9D"); // push qword [r12+72]; popfq: the flags the instruction sees
         s.emit(insn);
         s.emit("9C 41 8F 44 24 40"); // flags
         s.emit("49 89 44 24 30 49 89 4C 24 38");
@@ -131,6 +132,7 @@ class SimdDiffTest {
         for (int q = 0; q < 32; q++) data.set(ValueLayout.JAVA_LONG, 8L * q, randomLane(r));
         ctx.set(ValueLayout.JAVA_LONG, 48, r.nextBoolean() ? r.nextLong() : r.nextInt(1 << 20) - (1 << 19));
         ctx.set(ValueLayout.JAVA_LONG, 56, r.nextLong());
+        ctx.set(ValueLayout.JAVA_LONG, 72, 0x202L | r.nextInt() & 0x8D5);
     }
 
     // ---------------------------------------------------------------- instruction generation
@@ -253,6 +255,7 @@ class SimdDiffTest {
         th.r[0] = ctx.get(ValueLayout.JAVA_LONG, 48);
         th.r[1] = ctx.get(ValueLayout.JAVA_LONG, 56);
         th.r[3] = data.address();
+        th.rflags = ctx.get(ValueLayout.JAVA_LONG, 72);
         Instruction in = Decoder.decode(M64, insn);
         if (!new SimdUnit(st).execute(in, th)) return null;
         xu.xsave(c, mem, out.address(), -1, true);

@@ -17,7 +17,10 @@ final class TestSimdHost implements SimdHost {
     @Override public boolean long64() { return true; }
     @Override public long get(int n) { return r[n]; }
     @Override public void set(int n, long v) { r[n] = v; }
+    long rflags = 2;
+
     @Override public long ea() { return ea; }
+    @Override public long rflags() { return rflags; }
     @Override public LinearMemory memory() { return mem; }
 
     @Override

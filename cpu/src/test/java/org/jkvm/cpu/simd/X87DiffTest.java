@@ -90,7 +90,7 @@ class X87DiffTest {
         "FISUB", "FISUBR", "FIMUL", "FIDIV", "FIDIVR", "FSQRT", "FRNDINT", "FCOM", "FCOMP", "FCOMPP", "FUCOM", "FUCOMP",
         "FUCOMPP", "FICOM", "FICOMP", "FTST", "FCOMI", "FCOMPI", "FUCOMI", "FUCOMPI", "FXAM", "FLDZ", "FLD1", "FLDPI",
         "FLDL2E", "FLDL2T", "FLDLG2", "FLDLN2", "FNINIT", "FNCLEX", "FNSTSW", "FNSTCW", "FLDCW", "FFREE", "FINCSTP",
-        "FDECSTP", "FNOP", "FFREEP"};
+        "FDECSTP", "FNOP", "FFREEP", "FCMOVB", "FCMOVE", "FCMOVBE", "FCMOVU", "FCMOVNB", "FCMOVNE", "FCMOVNBE", "FCMOVNU"};
 
     static byte[] encode(Random r, Mnemonic m) {
         List<Operand[]> cands = new ArrayList<>();
@@ -172,6 +172,7 @@ class X87DiffTest {
         th.ea = data.address();
         th.r[0] = ctx.get(ValueLayout.JAVA_LONG, 48);
         th.r[1] = ctx.get(ValueLayout.JAVA_LONG, 56);
+        th.rflags = ctx.get(ValueLayout.JAVA_LONG, 72);
         Instruction in = Decoder.decode(SimdDiffTest.M64, insn);
         if (!new ExtendedUnit(st).execute(in, th)) return null;
         xu.xsave(c, mem, out.address(), -1, true);
