@@ -151,9 +151,14 @@ public final class SoftVcpu implements Vcpu, ExitStatistics {
         cpuid = cpuid.withRuntime((cr4 & CR4_OSXSAVE) != 0, (cr4 & CR4_PKE) != 0, apicOn, xstate.xcr0(), xstate.xss());
     }
 
+    /** kvm_vcpu_kick: wake a halted vCPU thread, and force a running guest out so it sees the new event. */
     void kickFromApic() {
         synchronized (this) { notifyAll(); }
+        if (running) cpu.kick();
     }
+
+    /** Set while KVM_RUN executes; a kick from another thread then also interrupts the guest. */
+    volatile boolean running;
 
     // ================================================================== registers
 
@@ -461,7 +466,12 @@ public final class SoftVcpu implements Vcpu, ExitStatistics {
 
     @Override
     public VcpuExit run() throws KvmException {
-        return loop.run();
+        running = true;
+        try {
+            return loop.run();
+        } finally {
+            running = false;
+        }
     }
 
     // ================================================================== statistics

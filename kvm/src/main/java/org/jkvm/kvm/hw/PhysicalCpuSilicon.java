@@ -99,6 +99,8 @@ public final class PhysicalCpuSilicon implements Silicon {
         return r;
     }
 
+    @Override public void kick() { cpu.kick(); }
+
     @Override public int budgetExitReason() { return ExitReason.PREEMPTION_TIMER; }
 
     @Override public long lastRetired() { return lastRetired; }

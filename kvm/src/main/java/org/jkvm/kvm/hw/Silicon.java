@@ -58,6 +58,9 @@ public interface Silicon {
     /** The reason {@link #enter} returns when the budget ran out (a preemption-timer exit). */
     int budgetExitReason();
 
+    /** From any thread: makes a running (or the next) {@link #enter} return with an EXTERNAL_INTERRUPT exit. */
+    void kick();
+
     /** Guest instructions retired by the last {@link #enter}. */
     long lastRetired();
 
