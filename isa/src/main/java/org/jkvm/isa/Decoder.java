@@ -174,85 +174,17 @@ public final class Decoder {
             evexZ = evexB = vPrime = nd = nf = false;
             pp = lastRep == 0xF3 ? Form.PP_F3 : lastRep == 0xF2 ? Form.PP_F2 : has66 ? Form.PP_66 : Form.PP_NP;
             if (b == 0xD5 && m64) {
-                if (rex != 0) return bad("REX before REX2");
-                int pl = next();
-                if (pl < 0) return bad(eof());
-                rex2 = true;
                 prefixes |= Insn.P_REX2;
-                map = pl >> 7;
-                R4 = (pl & 0x40) >> 2;
-                X4 = (pl & 0x20) >> 1;
-                B4 = pl & 0x10;
-                W = (pl & 8) != 0;
-                R = (pl & 4) << 1;
-                X = (pl & 2) << 2;
-                B = (pl & 1) << 3;
-                opcode = next();
-                if (opcode < 0) return bad(eof());
-                if (!rex2Allowed(map, opcode, W)) return bad("opcode not allowed with REX2");
-                space = Form.LEGACY;
+                opcode = rex2Escape();
+                if (opcode < 0) return false;
             } else if ((b == 0xC4 || b == 0xC5) && (m64 || peekModIsReg())) {
-                if (rex != 0 || has66 || lastRep != 0 || lock) return bad("legacy prefix before VEX");
                 prefixes |= Insn.P_VEX;
-                space = Form.VEX;
-                o.dirty |= 6;
-                int p1 = next();
-                if (p1 < 0) return bad(eof());
-                int p2;
-                if (b == 0xC5) {
-                    map = 1;
-                    p2 = p1;
-                    R = ((~p1) & 0x80) >> 4;
-                } else {
-                    p2 = next();
-                    if (p2 < 0) return bad(eof());
-                    R = ((~p1) & 0x80) >> 4;
-                    X = ((~p1) & 0x40) >> 3;
-                    B = ((~p1) & 0x20) >> 2;
-                    map = p1 & 0x1F;
-                    W = (p2 & 0x80) != 0;
-                }
-                if (!m64) { R = 0; X = 0; B = 0; }
-                vvvv = ((~p2) >> 3) & 0xF;
-                if (!m64) vvvv &= 7;
-                vexL = (p2 >> 2) & 1;
-                pp = p2 & 3;
-                if (map == 0 || map > 7) return bad("reserved VEX map");
-                opcode = next();
-                if (opcode < 0) return bad(eof());
+                opcode = vexEscape(b);
+                if (opcode < 0) return false;
             } else if (b == 0x62 && (m64 || peekModIsReg())) {
-                if (rex != 0 || has66 || lastRep != 0 || lock) return bad("legacy prefix before EVEX");
                 prefixes |= Insn.P_EVEX;
-                space = Form.EVEX;
-                o.dirty |= 6;
-                int p0 = next(), p1 = next(), p2 = next();
-                if (p2 < 0) return bad(eof());
-                if ((p1 & 4) == 0 && !m64) return bad("EVEX reserved bit");
-                R = ((~p0) & 0x80) >> 4;
-                X = ((~p0) & 0x40) >> 3;
-                B = ((~p0) & 0x20) >> 2;
-                R4 = ((~p0) & 0x10);
-                B4 = (p0 & 0x08) << 1;
-                map = p0 & 7;
-                W = (p1 & 0x80) != 0;
-                vvvv = ((~p1) >> 3) & 0xF;
-                X4 = ((~p1) & 0x04) << 2;
-                pp = p1 & 3;
-                evexZ = (p2 & 0x80) != 0;
-                vexL = (p2 >> 5) & 3;
-                evexB = (p2 & 0x10) != 0;
-                vPrime = (p2 & 0x08) == 0;
-                aaa = p2 & 7;
-                if (!m64) { R = X = B = R4 = B4 = X4 = 0; vvvv &= 7; vPrime = false; }
-                evexX = X << 1; // EVEX.X is bit 4 of a vector ModRM.rm register
-                if (map == 4) {
-                    nd = evexB;
-                    nf = (aaa & 4) != 0;
-                } else if (map == 0) {
-                    return bad("reserved EVEX map");
-                }
-                opcode = next();
-                if (opcode < 0) return bad(eof());
+                opcode = evexEscape();
+                if (opcode < 0) return false;
             } else if (b == 0x0F) {
                 int b2 = next();
                 if (b2 < 0) return bad(eof());
@@ -327,6 +259,95 @@ public final class Decoder {
                 else o.prefixes |= lastRep == 0xF3 ? Insn.P_F3_IGNORED : Insn.P_F2_IGNORED;
             }
             return operands(f);
+        }
+
+        /** REX2 (D5): sets the extension bits and map; returns the opcode or -1 after bad(). */
+        int rex2Escape() {
+            if (rex != 0) { bad("REX before REX2"); return -1; }
+            int pl = next();
+            if (pl < 0) { bad(eof()); return -1; }
+            rex2 = true;
+            map = pl >> 7;
+            R4 = (pl & 0x40) >> 2;
+            X4 = (pl & 0x20) >> 1;
+            B4 = pl & 0x10;
+            W = (pl & 8) != 0;
+            R = (pl & 4) << 1;
+            X = (pl & 2) << 2;
+            B = (pl & 1) << 3;
+            int opcode = next();
+            if (opcode < 0) { bad(eof()); return -1; }
+            if (!rex2Allowed(map, opcode, W)) { bad("opcode not allowed with REX2"); return -1; }
+            space = Form.LEGACY;
+            return opcode;
+        }
+
+        /** VEX (C4/C5): returns the opcode or -1 after bad(). */
+        int vexEscape(int b) {
+            if (rex != 0 || has66 || lastRep != 0 || lock) { bad("legacy prefix before VEX"); return -1; }
+            space = Form.VEX;
+            o.dirty |= 6;
+            int p1 = next();
+            if (p1 < 0) { bad(eof()); return -1; }
+            int p2;
+            if (b == 0xC5) {
+                map = 1;
+                p2 = p1;
+                R = ((~p1) & 0x80) >> 4;
+            } else {
+                p2 = next();
+                if (p2 < 0) { bad(eof()); return -1; }
+                R = ((~p1) & 0x80) >> 4;
+                X = ((~p1) & 0x40) >> 3;
+                B = ((~p1) & 0x20) >> 2;
+                map = p1 & 0x1F;
+                W = (p2 & 0x80) != 0;
+            }
+            if (!m64) { R = 0; X = 0; B = 0; }
+            vvvv = ((~p2) >> 3) & 0xF;
+            if (!m64) vvvv &= 7;
+            vexL = (p2 >> 2) & 1;
+            pp = p2 & 3;
+            if (map == 0 || map > 7) { bad("reserved VEX map"); return -1; }
+            int opcode = next();
+            if (opcode < 0) { bad(eof()); return -1; }
+            return opcode;
+        }
+
+        /** EVEX (62), including the APX map-4 bit meanings: returns the opcode or -1 after bad(). */
+        int evexEscape() {
+            if (rex != 0 || has66 || lastRep != 0 || lock) { bad("legacy prefix before EVEX"); return -1; }
+            space = Form.EVEX;
+            o.dirty |= 6;
+            int p0 = next(), p1 = next(), p2 = next();
+            if (p2 < 0) { bad(eof()); return -1; }
+            if ((p1 & 4) == 0 && !m64) { bad("EVEX reserved bit"); return -1; }
+            R = ((~p0) & 0x80) >> 4;
+            X = ((~p0) & 0x40) >> 3;
+            B = ((~p0) & 0x20) >> 2;
+            R4 = ((~p0) & 0x10);
+            B4 = (p0 & 0x08) << 1;
+            map = p0 & 7;
+            W = (p1 & 0x80) != 0;
+            vvvv = ((~p1) >> 3) & 0xF;
+            X4 = ((~p1) & 0x04) << 2;
+            pp = p1 & 3;
+            evexZ = (p2 & 0x80) != 0;
+            vexL = (p2 >> 5) & 3;
+            evexB = (p2 & 0x10) != 0;
+            vPrime = (p2 & 0x08) == 0;
+            aaa = p2 & 7;
+            if (!m64) { R = X = B = R4 = B4 = X4 = 0; vvvv &= 7; vPrime = false; }
+            evexX = X << 1; // EVEX.X is bit 4 of a vector ModRM.rm register
+            if (map == 4) {
+                nd = evexB;
+                nf = (aaa & 4) != 0;
+            } else if (map == 0) {
+                { bad("reserved EVEX map"); return -1; }
+            }
+            int opcode = next();
+            if (opcode < 0) { bad(eof()); return -1; }
+            return opcode;
         }
 
         boolean peekModIsReg() {
