@@ -395,14 +395,14 @@ public final class Decoder {
 
         int asz;
 
-        boolean operands(Form f) {
-            Opnd[] ops = f.ops;
-            int vl = space == Form.LEGACY ? 16 : space == Form.VEX ? (vexL == 0 ? 16 : 32) : 16 << vexL;
+        /** VEX/EVEX attribute checks; returns the vector length in bytes, or -1 after bad(). */
+        int vexEvexChecks(Form f) {
+            int vl = space == Form.VEX ? (vexL == 0 ? 16 : 32) : 16 << vexL;
             if (space == Form.EVEX && map != 4 && !f.vector) {
                 // APX-extended EVEX GPR/opmask/tile instructions: the map-4 bit layout (NF in aaa[2]).
-                if (evexZ || evexB || (aaa & 3) != 0) return bad("reserved EVEX bits");
+                if (evexZ || evexB || (aaa & 3) != 0) return badVl("reserved EVEX bits");
                 if ((aaa & 4) != 0) {
-                    if (!f.nfOk) return bad("NF not allowed");
+                    if (!f.nfOk) return badVl("NF not allowed");
                     o.nf = true;
                 }
             } else if (space == Form.EVEX && map != 4) {
@@ -412,18 +412,18 @@ public final class Decoder {
                     vl = f.lmask == 15 ? 16 : 64;
                     if (f.lmask != 15 && (f.lmask & 4) == 0) vl = maxVl(f.lmask);
                 } else if (vexL == 3) {
-                    return bad("reserved EVEX.L'L");
+                    return badVl("reserved EVEX.L'L");
                 } else if (evexB && mod == 3) {
-                    return bad("EVEX.b without rounding");
+                    return badVl("EVEX.b without rounding");
                 }
-                if (aaa != 0 && !f.kOk) return bad("masking not allowed");
-                if (f.kReq && aaa == 0) return bad("mask register required");
-                if (evexZ && !f.zOk) return bad("zeroing not allowed");
-                if (evexB && mod != 3 && f.bcst == 0) return bad("broadcast not allowed");
+                if (aaa != 0 && !f.kOk) return badVl("masking not allowed");
+                if (f.kReq && aaa == 0) return badVl("mask register required");
+                if (evexZ && !f.zOk) return badVl("zeroing not allowed");
+                if (evexB && mod != 3 && f.bcst == 0) return badVl("broadcast not allowed");
                 o.aaa = aaa;
                 o.zeroing = evexZ;
             } else if (space == Form.EVEX) {
-                if (evexZ || vexL != 0 || (aaa & 3) != 0 && !f.scc) return bad("reserved EVEX bits in map 4");
+                if (evexZ || vexL != 0 || (aaa & 3) != 0 && !f.scc) return badVl("reserved EVEX bits in map 4");
                 o.nd = nd;
                 o.nf = nf;
             }
@@ -433,13 +433,28 @@ public final class Decoder {
                 o.vl = vl;
             }
             if (space != Form.LEGACY && !f.usesV && !f.scc) {
-                if (vvvv != 0 || (vPrime && !f.vsib)) return bad("VEX.vvvv must be 1111");
+                if (vvvv != 0 || (vPrime && !f.vsib)) return badVl("VEX.vvvv must be 1111");
             }
             if (f.scc) {
                 o.scc = sccOf();
                 o.dfv = ~vvvv & 0xF;
                 o.nd = false;
                 o.nf = false;
+            }
+            return vl;
+        }
+
+        int badVl(String why) {
+            bad(why);
+            return -1;
+        }
+
+        boolean operands(Form f) {
+            Opnd[] ops = f.ops;
+            int vl = 16;
+            if (space != Form.LEGACY) {
+                vl = vexEvexChecks(f);
+                if (vl < 0) return false;
             }
             // Memory operand (ModRM) first: it fixes the displacement bytes that precede immediates.
             int rmi = f.rmIndex;
