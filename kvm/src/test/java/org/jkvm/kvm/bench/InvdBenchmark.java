@@ -21,7 +21,7 @@ import org.jkvm.kvm.stats.SwitchOp;
  */
 public final class InvdBenchmark {
     public record Result(String placement, long exits, double seconds, double exitsPerSecond, double cyclesPerExit,
-                         long xsetbv, long wrmsrXss, long wrpkru, long rdpkru) {
+                         long xsetbv, long wrmsrXss, long wrpkru, long rdpkru, long switchCycles) {
         @Override
         public String toString() {
             return String.format("%-10s %,12d INVD exits in %.3f s = %,.0f exits/s, modelled %.1f cycles/exit "
@@ -31,8 +31,18 @@ public final class InvdBenchmark {
     }
 
     public static Result run(String placement, long iterations, String cpu) throws Exception {
+        return run(placement, iterations, cpu, false);
+    }
+
+    /** @param pke also set guest CR4.PKE, so that PKRU (guest 0, host 0x55555554) is switched too */
+    public static Result run(String placement, long iterations, String cpu, boolean pke) throws Exception {
         try (LongModeGuest g = new LongModeGuest(Hypervisor.open("soft", Map.of("xstate-switch", placement, "cpu", cpu)),
                 true, true, false)) {
+            if (pke) {
+                var s = g.vcpu.getSregs();
+                g.vcpu.setSregs(new org.jkvm.api.uabi.KvmSregs(s.cs(), s.ds(), s.es(), s.fs(), s.gs(), s.ss(), s.tr(), s.ldt(),
+                    s.gdt(), s.idt(), s.cr0(), 0, s.cr3(), s.cr4() | (1L << 22), 0, s.efer(), s.apicBase(), new long[4]));
+            }
             Code c = new Code(LongModeGuest.CODE);
             c.zero(1).movImm32(0, 7).zero(2).xsetbv(); // XCR0 = x87|SSE|AVX
             c.outAl(0x80); // a sync point: statistics restart here
@@ -54,7 +64,9 @@ public final class InvdBenchmark {
             double s = (t1 - t0) / 1e9;
             return new Result(placement, exits, s, exits / s, (double) v.cycles.cycles() / exits,
                 v.cycles.count(SwitchOp.XSETBV), v.cycles.count(SwitchOp.WRMSR_XSS), v.cycles.count(SwitchOp.WRPKRU),
-                v.cycles.count(SwitchOp.RDPKRU));
+                v.cycles.count(SwitchOp.RDPKRU),
+                v.cycles.count(SwitchOp.XSETBV) * v.cycles.cost(SwitchOp.XSETBV) + v.cycles.count(SwitchOp.WRMSR_XSS) * v.cycles.cost(SwitchOp.WRMSR_XSS)
+                    + v.cycles.count(SwitchOp.WRPKRU) * v.cycles.cost(SwitchOp.WRPKRU) + v.cycles.count(SwitchOp.RDPKRU) * v.cycles.cost(SwitchOp.RDPKRU));
         }
     }
 
@@ -68,5 +80,8 @@ public final class InvdBenchmark {
             System.out.println(run("outer-loop", n, cpu));
             System.out.println(run("per-entry", n, cpu));
         }
+        System.out.println("with guest CR4.PKE (PKRU switched as well):");
+        System.out.println(run("outer-loop", n, cpu, true));
+        System.out.println(run("per-entry", n, cpu, true));
     }
 }
