@@ -478,28 +478,28 @@ public final class Decoder {
             for (int i = 0; i < n; i++) {
                 Opnd op = ops[i];
                 int packed;
-                switch (op.src) {
-                    case RM, RM_MEM -> {
+                switch (op.srcId) {
+                    case Opnd.S_RM, Opnd.S_RM_MEM -> {
                         if (mod != 3) {
                             packed = pack(OperandKind.MEM, RegClass.GPR8, 0, o.memSize);
                             break;
                         }
                         packed = regOperand(op, rmNumber(op), vl);
                     }
-                    case RM_REG -> packed = regOperand(op, rmNumber(op), vl);
-                    case REG -> packed = regOperand(op, regNumber(op), vl);
-                    case VVVV -> packed = regOperand(op, vvvv | (vPrime ? 16 : 0), vl);
-                    case OPLOW -> packed = regOperand(op, (o.opcode & 7) | B | B4, vl);
-                    case FIXED -> packed = regOperand(op, op.fixed, vl);
-                    case IS4 -> {
+                    case Opnd.S_RM_REG -> packed = regOperand(op, rmNumber(op), vl);
+                    case Opnd.S_REG -> packed = regOperand(op, regNumber(op), vl);
+                    case Opnd.S_VVVV -> packed = regOperand(op, vvvv | (vPrime ? 16 : 0), vl);
+                    case Opnd.S_OPLOW -> packed = regOperand(op, (o.opcode & 7) | B | B4, vl);
+                    case Opnd.S_FIXED -> packed = regOperand(op, op.fixed, vl);
+                    case Opnd.S_IS4 -> {
                         int v = next();
                         if (v < 0) return bad(eof());
                         o.imm = v;
                         nimm++;
                         packed = regOperand(op, m64 ? v >> 4 : (v >> 4) & 7, vl);
                     }
-                    case CONST1 -> packed = pack(OperandKind.IMM, RegClass.GPR8, 0, 1);
-                    case IMM -> {
+                    case Opnd.S_CONST1 -> packed = pack(OperandKind.IMM, RegClass.GPR8, 0, 1);
+                    case Opnd.S_IMM -> {
                         int sz = immBytes(op);
                         long v = readImm(sz);
                         if (p > limit) return bad(eof());
@@ -509,7 +509,7 @@ public final class Decoder {
                         nimm++;
                         packed = pack(OperandKind.IMM, RegClass.GPR8, 0, Math.min(opw, 8));
                     }
-                    case REL -> {
+                    case Opnd.S_REL -> {
                         int sz = op.width == 1 ? 1 : (o.opSize == 2 ? 2 : 4);
                         long v = signExtend(readImm(sz), sz);
                         if (p > limit) return bad(eof());
@@ -517,7 +517,7 @@ public final class Decoder {
                         o.immSize = sz;
                         packed = pack(OperandKind.REL, RegClass.GPR8, 0, o.opSize);
                     }
-                    case FAR -> {
+                    case Opnd.S_FAR -> {
                         int sz = o.opSize == 2 ? 2 : 4;
                         long off = readImm(sz);
                         long sel = readImm(2);
@@ -526,7 +526,7 @@ public final class Decoder {
                         o.imm2 = sel;
                         packed = pack(OperandKind.FAR, RegClass.GPR8, 0, sz + 2);
                     }
-                    case MOFFS -> {
+                    case Opnd.S_MOFFS -> {
                         int sz = o.addrSize;
                         long v = readImm(sz);
                         if (p > limit) return bad(eof());
@@ -539,12 +539,12 @@ public final class Decoder {
                         o.memSize = w;
                         packed = pack(OperandKind.MEM, RegClass.GPR8, 0, w);
                     }
-                    case STR_SI -> {
+                    case Opnd.S_STR_SI -> {
                         int w = resolveGpr(op.width);
                         o.segment = o.segOverride >= 0 ? o.segOverride : 3;
                         packed = pack(OperandKind.MEM_SI, RegClass.GPR8, 6, w);
                     }
-                    case STR_DI -> packed = pack(OperandKind.MEM_DI, RegClass.GPR8, 7, resolveGpr(op.width));
+                    case Opnd.S_STR_DI -> packed = pack(OperandKind.MEM_DI, RegClass.GPR8, 7, resolveGpr(op.width));
                     default -> throw new IllegalStateException();
                 }
                 if (packed == -1) return false;
@@ -573,8 +573,7 @@ public final class Decoder {
                 if (n < 2) o.op1 = 0;
                 if (n < 1) o.op0 = 0;
             }
-            if (f.mnemonic == Mnemonic.PUSH2 || f.mnemonic == Mnemonic.POP2 || f.mnemonic == Mnemonic.PUSH2P
-                    || f.mnemonic == Mnemonic.POP2P) {
+            if (f.pushPop2) {
                 int a = (o.op0 >>> 16) & 0xFF, b = (o.op1 >>> 16) & 0xFF;
                 if (a == 4 || b == 4) return bad("PUSH2/POP2 cannot name RSP");
                 if (a == b && (f.mnemonic == Mnemonic.POP2 || f.mnemonic == Mnemonic.POP2P)) {

@@ -38,6 +38,8 @@ final class OpcodeTable {
         for (Form f : all) {
             f.id = id++;
             f.mnemonic = Mnemonic.valueOf(Form.enumName(f.name));
+            f.pushPop2 = f.mnemonic == Mnemonic.PUSH2 || f.mnemonic == Mnemonic.POP2 || f.mnemonic == Mnemonic.PUSH2P
+                    || f.mnemonic == Mnemonic.POP2P;
             int n = f.plusR ? 8 : 1;
             for (int k = 0; k < n; k++) {
                 int key = (f.space * 8 + f.map) * 256 + f.opcode + k;

@@ -8,6 +8,18 @@ final class Opnd {
     /** Where the operand comes from. */
     enum Src { RM, RM_REG, RM_MEM, REG, VVVV, OPLOW, IMM, REL, FIXED, CONST1, MOFFS, FAR, STR_SI, STR_DI, IS4 }
 
+    /** {@link Src} ordinals as constants (an int switch on the decoder's hot path); checked below. */
+    static final int S_RM = 0, S_RM_REG = 1, S_RM_MEM = 2, S_REG = 3, S_VVVV = 4, S_OPLOW = 5, S_IMM = 6, S_REL = 7,
+            S_FIXED = 8, S_CONST1 = 9, S_MOFFS = 10, S_FAR = 11, S_STR_SI = 12, S_STR_DI = 13, S_IS4 = 14;
+
+    static {
+        int[] ids = {S_RM, S_RM_REG, S_RM_MEM, S_REG, S_VVVV, S_OPLOW, S_IMM, S_REL, S_FIXED, S_CONST1, S_MOFFS, S_FAR,
+            S_STR_SI, S_STR_DI, S_IS4};
+        for (Src x : Src.values()) {
+            if (ids[x.ordinal()] != x.ordinal()) throw new AssertionError("Src ids out of step");
+        }
+    }
+
     /** How a register operand's class and width are chosen. */
     enum Kind { GPR, SEG, CR, DR, VEC, K, TMM, MMX, ST, BND, NONE }
 
@@ -17,6 +29,8 @@ final class Opnd {
 
     final String code;
     final Src src;
+    /** {@code src.ordinal()}, for an int switch on the decoder's hot path. */
+    final int srcId;
     final Kind kind;
     /** Register width rule/bytes (for GPR/VEC), or immediate size rule. */
     final int width;
@@ -32,6 +46,7 @@ final class Opnd {
     Opnd(String code, Src src, Kind kind, int width, int memSize, int fixed, boolean signExt, int vsib) {
         this.code = code;
         this.src = src;
+        this.srcId = src.ordinal();
         this.kind = kind;
         this.width = width;
         this.memSize = memSize;
