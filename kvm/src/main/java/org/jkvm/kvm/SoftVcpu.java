@@ -21,10 +21,8 @@ import org.jkvm.api.uabi.KvmVcpuEvents;
 import org.jkvm.api.uabi.KvmXcr;
 import org.jkvm.api.uabi.KvmXcrs;
 import org.jkvm.api.uabi.KvmXsave;
-import org.jkvm.cpu.vmx.ExitReason;
 import org.jkvm.cpu.vmx.Vmcs;
 import org.jkvm.cpu.vmx.VmcsField;
-import org.jkvm.cpu.xstate.XsaveLayout;
 import org.jkvm.kvm.cpuid.GuestCpuid;
 import org.jkvm.kvm.fpu.GuestFpu;
 import org.jkvm.kvm.fpu.VcpuXstate;
@@ -69,7 +67,7 @@ public final class SoftVcpu implements Vcpu, ExitStatistics {
     long tscAdjust, miscEnable = 1, mcgStatus;
     final java.util.HashMap<Integer, Long> mtrr = new java.util.HashMap<>();
     /** KVM_INTERRUPT with a split irqchip: the PIC's vector waiting for LINT0 (pending_external_vector). */
-    int pendingExternalVector = -1;
+    volatile int pendingExternalVector = -1;
     /** An exception queued for injection: vector, error code (-1 none). */
     int pendingException = -1, pendingExceptionError = -1;
     boolean nmiPending;
@@ -578,7 +576,4 @@ public final class SoftVcpu implements Vcpu, ExitStatistics {
         return true;
     }
 
-    static int xsaveSizeFor(long xcr0) { return XsaveLayout.standardSize(xcr0); }
-
-    static String reasonName(int r) { return ExitReason.name(r); }
 }

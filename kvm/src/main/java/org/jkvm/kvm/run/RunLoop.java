@@ -552,7 +552,7 @@ public final class RunLoop {
     private VcpuExit waitForEvent(long deadlineNs) {
         LocalApic a = v.lapic();
         synchronized (v) {
-            while (!v.kickPending() && !a.eventPending() && v.pendingExternalVector() < 0) {
+            while (!v.kickPending() && !a.eventPending() && !(v.pendingExternalVector() >= 0 && a.acceptsPicInterrupt())) {
                 long now = System.nanoTime();
                 long until = Math.min(deadlineNs, a.timerDeadlineNs());
                 if (until <= now) break;
