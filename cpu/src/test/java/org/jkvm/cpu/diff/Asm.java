@@ -68,6 +68,7 @@ final class Asm {
 
     private void emit(int opSize, int mandatory, boolean default64, int[] opcode, int regField, boolean regRex,
                       boolean regHigh, Operand rm, long imm, int immBytes) {
+        if (rm instanceof Operand.Mem m && m.addr32()) out.write(0x67);
         if (opSize == 2) out.write(0x66);
         if (mandatory != 0) out.write(mandatory);
         int rex = (opSize == 8 && !default64 ? 8 : 0) | ((regField & 8) != 0 ? 4 : 0);
@@ -109,6 +110,7 @@ final class Asm {
             }
         }
         int v = vvvv == null ? 0 : vvvv.encoding();
+        if (rm instanceof Operand.Mem m && m.addr32()) out.write(0x67);
         out.write(0xC4);
         out.write(r | x | b | map);
         out.write((w ? 0x80 : 0) | ((~v & 15) << 3) | pp);

@@ -9,7 +9,7 @@ import java.lang.invoke.MethodHandle;
 /** The three libc calls the native side needs (mmap, mprotect, munmap), bound through the Foreign Function API. */
 final class Libc {
     static final int PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
-    static final int MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20;
+    static final int MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, MAP_32BIT = 0x40;
     static final long PAGE = 4096;
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -31,14 +31,30 @@ final class Libc {
 
     /** An anonymous private read-write mapping of {@code length} bytes (a multiple of the page size). */
     static MemorySegment mmapAnonymous(long length) {
+        MemorySegment p = map(length, 0);
+        if (p == null) throw new IllegalStateException("mmap failed");
+        return p;
+    }
+
+    /** As {@link #mmapAnonymous}, in the low 2 GiB (MAP_32BIT), or null when there is no room there. */
+    static MemorySegment mmapLow(long length) {
+        MemorySegment p = map(length, MAP_32BIT);
+        if (p != null && p.address() + length > 0x8000_0000L) {
+            munmap(p, length);
+            return null;
+        }
+        return p;
+    }
+
+    private static MemorySegment map(long length, int extraFlags) {
         MemorySegment p;
         try {
             p = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, length, PROT_READ | PROT_WRITE,
-                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L);
+                MAP_PRIVATE | MAP_ANONYMOUS | extraFlags, -1, 0L);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
-        if (p.address() == -1L || p.address() == 0) throw new IllegalStateException("mmap failed");
+        if (p.address() == -1L || p.address() == 0) return null;
         return p.reinterpret(length);
     }
 

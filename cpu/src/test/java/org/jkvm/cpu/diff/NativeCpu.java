@@ -28,7 +28,9 @@ final class NativeCpu implements Machine {
     private byte[] loaded;
 
     NativeCpu() {
-        region = Libc.mmapAnonymous(Layout.TOTAL);
+        // in the low 2 GiB when possible: then 32-bit address-size forms (67) reach the data too
+        MemorySegment low = Libc.mmapLow(Layout.TOTAL);
+        region = low != null ? low : Libc.mmapAnonymous(Layout.TOTAL);
         state = region.asSlice(Layout.STATE, 4096);
         entryOffset = Layout.SEQUENCE - prologue(base()).length; // RIP-relative disp32: the length is fixed
         entry = Libc.voidFunction(region.asSlice(entryOffset));

@@ -27,11 +27,19 @@ sealed interface Operand permits Operand.Reg, Operand.Mem {
      * A memory reference [base + index*scale + disp]; {@code base == null} with {@code ripTarget} set means
      * RIP-relative to that absolute address. {@code wideDisp} forces a 32-bit displacement.
      */
-    record Mem(Gpr base, Gpr index, int scale, int disp, boolean wideDisp, long ripTarget) implements Operand {
+    record Mem(Gpr base, Gpr index, int scale, int disp, boolean wideDisp, long ripTarget, boolean addr32)
+        implements Operand {
         public Mem {
             if (index == Gpr.RSP) throw new IllegalArgumentException("RSP cannot be an index");
             if (scale != 1 && scale != 2 && scale != 4 && scale != 8) throw new IllegalArgumentException("scale");
         }
+
+        /** A 64-bit address. {@code addr32} (a 67 prefix) computes it in 32 bits and zero-extends it. */
+        Mem(Gpr base, Gpr index, int scale, int disp, boolean wideDisp, long ripTarget) {
+            this(base, index, scale, disp, wideDisp, ripTarget, false);
+        }
+
+        Mem withAddr32() { return new Mem(base, index, scale, disp, wideDisp, ripTarget, true); }
 
         static Mem base(Gpr base, int disp) { return new Mem(base, null, 1, disp, false, 0); }
 
@@ -45,9 +53,10 @@ sealed interface Operand permits Operand.Reg, Operand.Mem {
                 case 16 -> "xmmword ptr ";
                 default -> "";
             };
-            if (ripRelative()) return ptr + "[rip->0x" + Long.toHexString(ripTarget) + "]";
-            StringBuilder sb = new StringBuilder(ptr).append('[').append(base.name(8));
-            if (index != null) sb.append(" + ").append(index.name(8)).append('*').append(scale);
+            int w = addr32 ? 4 : 8;
+            if (ripRelative()) return ptr + (addr32 ? "[eip->0x" : "[rip->0x") + Long.toHexString(ripTarget) + "]";
+            StringBuilder sb = new StringBuilder(ptr).append('[').append(base.name(w));
+            if (index != null) sb.append(" + ").append(index.name(w)).append('*').append(scale);
             if (disp != 0 || wideDisp) sb.append(disp < 0 ? " - " : " + ").append("0x")
                 .append(Long.toHexString(Math.abs((long) disp)));
             return sb.append(']').toString();

@@ -31,6 +31,8 @@ final class SequenceGenerator {
     private final long address;
     private final Predicate<CpuFeature> hostHas;
     private final int maxUnits;
+    /** The region is below 2 GiB, so 32-bit address-size forms can reach it. */
+    private final boolean low32;
 
     /**
      * @param regionBase the region's address (the data area and the stack are at fixed offsets from it)
@@ -42,6 +44,7 @@ final class SequenceGenerator {
         this.address = address;
         this.hostHas = hostHas;
         this.maxUnits = maxUnits;
+        this.low32 = regionBase + Layout.TOTAL <= 0x8000_0000L;
     }
 
     SequenceGenerator(long regionBase, long address, Predicate<CpuFeature> hostHas) {
@@ -154,10 +157,14 @@ final class SequenceGenerator {
             for (int attempt = 0; attempt < 1000; attempt++) {
                 int savedLen = len, savedListing = listing.size(), savedPoison = poison, savedDepth = depth;
                 try {
-                    if (gens[rnd.nextInt(gens.length)].getAsBoolean()) return;
+                    if (gens[rnd.nextInt(gens.length)].getAsBoolean()) {
+                        returnLent();
+                        return;
+                    }
                 } catch (IllegalArgumentException unencodable) {
                     // e.g. AH with a REX prefix: discard and pick again
                 }
+                returnLent();
                 len = savedLen;
                 pendingSegment = 0;
                 listing.subList(savedListing, listing.size()).clear();
@@ -255,16 +262,59 @@ final class SequenceGenerator {
          * in 64-bit mode, and GS is used only when the host's GS base is 0 too (the software CPU's is).
          */
         private int pendingSegment;
+        private boolean inAddr32;
 
         private Operand.Mem mem(int size, int margin) {
+            Operand.Mem m = memOperand(size, margin); // may emit a base-register load first
             if (rnd.nextInt(10) == 0) {
                 int p = SEGMENT_PREFIXES[rnd.nextInt(SEGMENT_PREFIXES.length)];
                 if (p != 0x65 || HostSupport.gsBaseIsZero()) pendingSegment = p;
             }
-            return memOperand(size, margin);
+            return m;
+        }
+
+        /** Registers lent to an address for the rest of the current unit (not to be written before its use). */
+        private final List<Gpr> lent = new ArrayList<>();
+
+        /**
+         * A 32-bit address (67 prefix), possible when the region lies below 2 GiB: either an ordinary operand
+         * computed in 32 bits, or a base register loaded just before with garbage in its upper half and a low
+         * half that, with the displacement, wraps around 2^32 half the time: the address must be truncated.
+         */
+        private Operand.Mem addr32(int size, int margin) {
+            if (rnd.nextBoolean()) return memOperand(size, margin).withAddr32();
+            List<Gpr> free = new ArrayList<>();
+            for (Gpr g : Gpr.values()) {
+                if (writable[g.num()] && g.num() > Gpr.RBX.num() && g != Gpr.RSI && g != Gpr.RDI) free.add(g);
+            }
+            if (free.isEmpty()) return memOperand(size, margin).withAddr32();
+            Gpr t = free.get(rnd.nextInt(free.size()));
+            long lo = regionBase + Layout.SCRATCH + margin;
+            long hi = regionBase + Layout.SCRATCH + Layout.SCRATCH_SIZE - size - margin;
+            long target = lo + (long) (rnd.nextDouble() * (hi - lo));
+            int disp = rnd.nextBoolean() ? rnd.nextInt(256) - 128 : (int) (target + 1 + rnd.nextInt(4096));
+            long value = (rnd.nextLong() & 0xFFFF_FFFF_0000_0000L) | ((target - disp) & 0xFFFF_FFFFL);
+            Operand.Reg r = Operand.Reg.of(t, 8);
+            ins("mov " + r + ", " + hex(value), a -> a.plusReg(8, false, op(0xB8), r, value, 8));
+            writable[t.num()] = false;
+            lent.add(t);
+            return new Operand.Mem(t, null, 1, disp, false, 0, true);
+        }
+
+        private void returnLent() {
+            for (Gpr g : lent) writable[g.num()] = true;
+            lent.clear();
         }
 
         private Operand.Mem memOperand(int size, int margin) {
+            if (low32 && rnd.nextInt(6) == 0 && !inAddr32) {
+                inAddr32 = true;
+                try {
+                    return addr32(size, margin);
+                } finally {
+                    inAddr32 = false;
+                }
+            }
             long lo = regionBase + Layout.SCRATCH + margin;
             long hi = regionBase + Layout.SCRATCH + Layout.SCRATCH_SIZE - size - margin;
             long baseVal = regionBase + Layout.SCRATCH_BASE;
