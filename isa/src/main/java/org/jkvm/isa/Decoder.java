@@ -12,9 +12,12 @@ public final class Decoder {
     private final DecodeBuffer scratch = new DecodeBuffer();
     private final Ctx ctx;
 
+    private final boolean fastPath;
+
     public Decoder(Mode mode) {
         this.mode = mode;
         this.ctx = new Ctx(mode);
+        this.fastPath = mode == Mode.BITS64 && !Boolean.getBoolean("jkvm.isa.nofastpath");
     }
 
     public Mode mode() { return mode; }
@@ -37,9 +40,20 @@ public final class Decoder {
     public boolean decodeInto(DecodeBuffer out, byte[] code, int off, int len) {
         if (off < 0 || len < 0 || off > code.length) { reset(out); out.length = 0; out.invalid = "no bytes"; return false; }
         int limit = off + Math.min(len, Math.min(MAX_LEN, code.length - off));
+        if (fastPath && FastPath.decode(out, code, off, limit)) return true;
         int hardLimit = off + Math.min(len, code.length - off);
         return ctx.init(out, code, off, limit, hardLimit).run();
     }
+
+    /** The general path only (for the test that checks the fast path against it). */
+    boolean decodeGeneral(DecodeBuffer out, byte[] code, int off, int len) {
+        int limit = off + Math.min(len, Math.min(MAX_LEN, code.length - off));
+        int hardLimit = off + Math.min(len, code.length - off);
+        return ctx.init(out, code, off, limit, hardLimit).run();
+    }
+
+    /** Reset as the general path does (shared with {@link FastPath}). */
+    static void resetBuffer(Insn o) { reset(o); }
 
     /** For tests: whether REX2 may precede this map/opcode. */
     static boolean rex2AllowedForTest(int map, int op, boolean w) { return Ctx.rex2Allowed(map, op, w); }

@@ -38,6 +38,7 @@ final class OpcodeTable {
         for (Form f : all) {
             f.id = id++;
             f.mnemonic = Mnemonic.valueOf(Form.enumName(f.name));
+            f.fast = fastEligible(f);
             f.pushPop2 = f.mnemonic == Mnemonic.PUSH2 || f.mnemonic == Mnemonic.POP2 || f.mnemonic == Mnemonic.PUSH2P
                     || f.mnemonic == Mnemonic.POP2P;
             int n = f.plusR ? 8 : 1;
@@ -75,6 +76,22 @@ final class OpcodeTable {
             NARROW[sm][op] = nar;
         }
         FORMS = all.toArray(new Form[0]);
+    }
+
+    /** See {@link Form#fast}: the fast path handles only these operand shapes. */
+    private static boolean fastEligible(Form f) {
+        if (!f.simple || f.pp >= 0 || f.map > 1 || f.xsaveStatic > 0 || f.lock && false) return false;
+        for (Opnd o : f.ops) {
+            switch (o.src) {
+                case RM, RM_REG, REG, OPLOW -> { if (o.kind != Opnd.Kind.GPR) return false; }
+                case RM_MEM -> { if (o.vsib != 0) return false; }
+                case FIXED -> { if (o.kind != Opnd.Kind.GPR) return false; }
+                case IMM, REL, CONST1 -> { }
+                default -> { return false; }
+            }
+            if (o.kind == Opnd.Kind.GPR && o.width == Opnd.SZ_NATIVE) return false;
+        }
+        return true;
     }
 
     private static int specificity(Form f) {

@@ -1,0 +1,223 @@
+package org.jkvm.isa;
+
+/**
+ * The decoder's fast path for the bulk of real code: 64-bit mode, at most a 66 and a REX prefix, one-byte or 0F
+ * opcodes whose form is matched by the index alone, and only GPR, memory and immediate operands. Everything
+ * is kept in locals; anything else returns false and the general path decodes it. A test checks that both
+ * paths produce identical results.
+ */
+final class FastPath {
+    private FastPath() {}
+
+    private static final int REG = OperandKind.REG.ordinal(), MEM = OperandKind.MEM.ordinal(),
+            IMM = OperandKind.IMM.ordinal(), REL = OperandKind.REL.ordinal();
+    private static final int G8 = RegClass.GPR8.ordinal(), G8H = RegClass.GPR8H.ordinal(),
+            G16 = RegClass.GPR16.ordinal(), G32 = RegClass.GPR32.ordinal(), G64 = RegClass.GPR64.ordinal();
+
+    /** First bytes that can start a fast-path instruction (not VEX/EVEX/REX2 escapes or other prefixes). */
+    private static final boolean[] FIRST = new boolean[256];
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            FIRST[b] = b != 0x62 && b != 0xC4 && b != 0xC5 && b != 0xD5 && b != 0xF0 && b != 0xF2 && b != 0xF3
+                    && b != 0x26 && b != 0x2E && b != 0x36 && b != 0x3E && b != 0x64 && b != 0x65 && b != 0x67;
+        }
+    }
+
+    static boolean decode(DecodeBuffer o, byte[] code, int off, int limit) {
+        int p = off;
+        if (p >= limit) return false;
+        int b = code[p++] & 0xFF;
+        if (!FIRST[b]) return false;
+        boolean o66 = false;
+        if (b == 0x66) {
+            o66 = true;
+            if (p >= limit) return false;
+            b = code[p++] & 0xFF;
+        }
+        int rex = 0;
+        if ((b & 0xF0) == 0x40) {
+            rex = b;
+            if (p >= limit) return false;
+            b = code[p++] & 0xFF;
+        }
+        int map = 0, opcode = b;
+        if (b == 0x0F) {
+            if (p >= limit) return false;
+            opcode = code[p++] & 0xFF;
+            if (opcode == 0x38 || opcode == 0x3A) return false;
+            map = 1;
+        }
+        Form[][] slot = OpcodeTable.NARROW[map][opcode];
+        if (slot == null) return false;
+        int modrm = -1, mod = 0, reg = 0, rm = 0;
+        if (OpcodeTable.HAS_MODRM[map][opcode]) {
+            if (p >= limit) return false;
+            modrm = code[p++] & 0xFF;
+            mod = modrm >> 6;
+            reg = (modrm >> 3) & 7;
+            rm = modrm & 7;
+        }
+        Form[] cands = slot[reg * 4 + (o66 ? Form.PP_66 : Form.PP_NP)];
+        if (cands.length == 0) return false;
+        Form f = cands[0];
+        if (!f.fast) return false;
+        Opnd[] ops = f.ops;
+        int rmi = f.rmIndex;
+        if (rmi >= 0) {
+            int src = ops[rmi].srcId;
+            if (src == Opnd.S_RM_MEM && mod == 3 || src == Opnd.S_RM_REG && mod != 3) return false;
+        }
+        boolean w = (rex & 8) != 0;
+        int osz = w || f.f64 ? 8 : f.d64 ? (o66 ? 2 : 8) : (o66 ? 2 : 4);
+        int R = (rex & 4) << 1, X = (rex & 2) << 2, B = (rex & 1) << 3;
+        // Memory operand.
+        int sib = -1, base = -1, index = -1, scale = 1, defSeg = 3, memSize = 0;
+        long disp = 0;
+        boolean rip = false, hasMem = false;
+        if (rmi >= 0 && mod != 3) {
+            hasMem = true;
+            int dispBytes = 0;
+            if (rm == 4) {
+                if (p >= limit) return false;
+                sib = code[p++] & 0xFF;
+                scale = 1 << (sib >> 6);
+                index = ((sib >> 3) & 7) | X;
+                if (index == 4) index = -1;
+                int sbase = sib & 7;
+                if (sbase == 5 && mod == 0) dispBytes = 4;
+                else base = sbase | B;
+            } else if (rm == 5 && mod == 0) {
+                dispBytes = 4;
+                rip = true;
+            } else {
+                base = rm | B;
+            }
+            if (mod == 1) dispBytes = 1;
+            else if (mod == 2) dispBytes = 4;
+            if (base == 4 || base == 5) defSeg = 2;
+            if (dispBytes == 1) {
+                if (p >= limit) return false;
+                disp = code[p++];
+            } else if (dispBytes == 4) {
+                if (p + 4 > limit) return false;
+                disp = (code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8 | (code[p + 2] & 0xFF) << 16 | code[p + 3] << 24;
+                p += 4;
+            }
+            Opnd mo = ops[rmi];
+            memSize = mo.kind == Opnd.Kind.GPR && mo.memSize == mo.width ? gprBytes(mo.width, osz)
+                    : Opnd.memBytes(mo.memSize, osz, 8, 16);
+        }
+        // Operands and immediates.
+        int n = ops.length;
+        int op0 = 0, op1 = 0, op2 = 0, op3 = 0;
+        long imm = 0, imm2 = 0;
+        int immSize = 0, nimm = 0;
+        for (int i = 0; i < n; i++) {
+            Opnd op = ops[i];
+            int packed;
+            switch (op.srcId) {
+                case Opnd.S_RM, Opnd.S_RM_MEM, Opnd.S_RM_REG -> {
+                    if (mod != 3) {
+                        packed = MEM | Math.min(memSize, 255) << 24;
+                        break;
+                    }
+                    packed = gpr(op, rm | B, osz, rex);
+                }
+                case Opnd.S_REG -> packed = gpr(op, reg | R, osz, rex);
+                case Opnd.S_OPLOW -> packed = gpr(op, (opcode & 7) | B, osz, rex);
+                case Opnd.S_FIXED -> packed = gpr(op, op.fixed, osz, rex);
+                case Opnd.S_CONST1 -> packed = IMM | 1 << 24;
+                case Opnd.S_IMM -> {
+                    int sz = op.width == Opnd.SZ_Z ? (osz == 2 ? 2 : 4) : op.width == Opnd.SZ_OPSIZE ? osz : op.width;
+                    if (p + sz > limit) return false;
+                    long v = 0;
+                    for (int k = 0; k < sz; k++) v |= (long) (code[p + k] & 0xFF) << (8 * k);
+                    p += sz;
+                    int opw = op.signExt ? osz : sz;
+                    if (op.signExt) v = sz == 1 ? (byte) v : sz == 2 ? (short) v : sz == 4 ? (int) v : v;
+                    if (nimm == 0) { imm = v; immSize = sz; } else imm2 = v;
+                    nimm++;
+                    packed = IMM | Math.min(opw, 8) << 24;
+                }
+                case Opnd.S_REL -> {
+                    int sz = op.width == 1 ? 1 : (osz == 2 ? 2 : 4);
+                    if (p + sz > limit) return false;
+                    long v;
+                    if (sz == 1) v = code[p];
+                    else if (sz == 2) v = (short) ((code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8);
+                    else v = (code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8 | (code[p + 2] & 0xFF) << 16 | code[p + 3] << 24;
+                    p += sz;
+                    imm = v;
+                    immSize = sz;
+                    packed = REL | osz << 24;
+                }
+                default -> { return false; }
+            }
+            switch (i) {
+                case 0 -> op0 = packed;
+                case 1 -> op1 = packed;
+                case 2 -> op2 = packed;
+                default -> op3 = packed;
+            }
+        }
+        // Commit: the same state the general path leaves.
+        Decoder.resetBuffer(o);
+        if (o.mode != Mode.BITS64) o.mode = Mode.BITS64;
+        o.form = f;
+        o.prefixes = (o66 ? Insn.P_OPSIZE : 0) | (rex != 0 ? Insn.P_REX : 0);
+        o.opcode = opcode;
+        o.rexW = w ? 1 : 0;
+        o.modrm = modrm;
+        o.opSize = osz;
+        o.addrSize = 8;
+        o.nops = n;
+        o.op0 = op0;
+        o.op1 = op1;
+        o.op2 = op2;
+        o.op3 = op3;
+        o.op4 = 0;
+        if (hasMem) {
+            o.dirty |= 1;
+            o.sib = sib;
+            o.memBase = base;
+            o.memIndex = index;
+            o.memScale = scale;
+            o.memDisp = disp;
+            o.ripRel = rip;
+            o.memSize = memSize;
+            o.memBaseClass = G64;
+            o.memIndexClass = G64;
+            o.disp8n = 1;
+            o.bcst = false;
+            o.segment = defSeg;
+        }
+        if (f.hasImm) {
+            o.dirty |= 8;
+            o.imm = imm;
+            o.imm2 = imm2;
+            o.immSize = immSize;
+        }
+        o.xsave = f.xsaveStatic >= 0 ? f.xsaveStatic : 0;
+        o.feature = f.feature;
+        o.length = p - off;
+        return true;
+    }
+
+    private static int gprBytes(int rule, int osz) {
+        return switch (rule) {
+            case Opnd.SZ_OPSIZE -> osz;
+            case Opnd.SZ_Y -> osz == 8 ? 8 : 4;
+            case Opnd.SZ_Z -> osz == 2 ? 2 : 4;
+            case Opnd.SZ_ADDR -> 8;
+            default -> rule;
+        };
+    }
+
+    private static int gpr(Opnd op, int num, int osz, int rex) {
+        int size = op.width > 0 ? op.width : gprBytes(op.width, osz);
+        int cls = size == 8 ? G64 : size == 4 ? G32 : size == 2 ? G16 : G8;
+        if (size == 1 && num >= 4 && num < 8 && rex == 0) cls = G8H;
+        return REG | cls << 8 | num << 16 | size << 24;
+    }
+}

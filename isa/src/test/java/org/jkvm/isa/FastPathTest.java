@@ -1,0 +1,61 @@
+package org.jkvm.isa;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+
+/** The decoder's fast path must leave exactly the state the general path leaves, for every input it takes. */
+class FastPathTest {
+    static String state(Insn i) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(i.form == null ? -1 : i.form.id).append(',').append(i.invalid).append(',').append(i.length)
+                .append(',').append(i.opSize).append(',').append(i.addrSize).append(',').append(i.prefixes)
+                .append(',').append(i.segOverride).append(',').append(i.segment).append(',').append(i.nops);
+        sb.append(',').append(i.op0).append(',').append(i.op1).append(',').append(i.op2).append(',').append(i.op3)
+                .append(',').append(i.op4);
+        sb.append(',').append(i.memBase).append(',').append(i.memIndex).append(',').append(i.memScale).append(',')
+                .append(i.memSize).append(',').append(i.memIndexClass).append(',').append(i.memBaseClass).append(',')
+                .append(i.memDisp).append(',').append(i.ripRel);
+        sb.append(',').append(i.imm).append(',').append(i.imm2).append(',').append(i.immSize).append(',').append(i.vl)
+                .append(',').append(i.aaa).append(',').append(i.rc).append(',').append(i.disp8n).append(',')
+                .append(i.scc).append(',').append(i.dfv).append(',').append(i.rexW).append(',').append(i.zeroing)
+                .append(',').append(i.bcst).append(',').append(i.sae).append(',').append(i.nd).append(',')
+                .append(i.nf).append(',').append(i.xsave).append(',').append(i.feature).append(',')
+                .append(i.opcode).append(',').append(i.modrm).append(',').append(i.sib).append(',').append(i.mode);
+        return sb.toString();
+    }
+
+    @Test
+    void fastPathEqualsGeneralPath() {
+        Decoder d = new Decoder(Mode.BITS64);
+        Decoder g = new Decoder(Mode.BITS64);
+        DecodeBuffer fast = new DecodeBuffer(), gen = new DecodeBuffer();
+        SplittableRandom rnd = new SplittableRandom(99);
+        byte[] buf = new byte[15];
+        int taken = 0;
+        int n = Boolean.getBoolean("jkvm.long") ? 5_000_000 : 300_000;
+        byte[] lead = {0x66, 0x48, 0x41, 0x4C, 0x0F, 0x40, 0x66};
+        for (int k = 0; k < n; k++) {
+            rnd.nextBytes(buf);
+            if ((k & 1) == 0) buf[0] = lead[rnd.nextInt(lead.length)];
+            if ((k & 3) == 0) buf[1] = lead[rnd.nextInt(lead.length)];
+            int len = 1 + rnd.nextInt(15);
+            // Interleave with other decodes so that stale state from a previous instruction would show.
+            if ((k & 7) == 0) {
+                byte[] evex = {0x62, (byte) 0xF1, 0x7C, 0x48, 0x58, 0x40, 0x01};
+                d.decodeInto(fast, evex, 0, evex.length);
+                g.decodeGeneral(gen, evex, 0, evex.length);
+            }
+            boolean viaFast = FastPath.decode(new DecodeBuffer(), buf, 0, len);
+            if (viaFast) taken++;
+            d.decodeInto(fast, buf, 0, len);
+            g.decodeGeneral(gen, buf, 0, len);
+            assertEquals(state(gen), state(fast), () -> RoundTripTest.hex(java.util.Arrays.copyOf(buf, len)));
+        }
+        System.out.printf("fast path: %d of %d random inputs took it, all equal to the general path%n", taken, n);
+        assertTrue(taken > n / 10);
+    }
+}
