@@ -16,6 +16,9 @@ public interface HostEvents {
      */
     long machineCheckAfter();
 
+    /** Whether the next VM-entry fails with a machine check (VMX exit reason 41, "machine-check during VM-entry"). */
+    default boolean machineCheckOnEntry() { return false; }
+
     /** Whether the host #MC handler ends in schedule() (the historical bug's trigger). */
     boolean machineCheckSchedules();
 

@@ -109,6 +109,8 @@ public final class PhysicalCpuSilicon implements Silicon {
 
     @Override public void injectMachineCheck(long afterInstructions) { cpu.injectMachineCheck(afterInstructions); }
 
+    @Override public void machineCheckOnEntry() { cpu.machineCheckOnEntry(); }
+
     @Override public long readMsr(int index) { return cpu.rdmsr(index); }
 
     @Override public void writeMsr(int index, long v) { cpu.wrmsr(index, v); }

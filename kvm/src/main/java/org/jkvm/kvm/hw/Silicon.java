@@ -70,6 +70,9 @@ public interface Silicon {
     /** A machine check arrives after {@code afterInstructions} more guest instructions (an EXCEPTION_NMI exit, vector 18). */
     void injectMachineCheck(long afterInstructions);
 
+    /** The next VM-entry fails with exit reason MACHINE_CHECK (41). */
+    void machineCheckOnEntry();
+
     /** MSRs VMX does not keep in the VMCS but the guest owns while it runs (STAR, LSTAR, ..., TSC_AUX). */
     long readMsr(int index);
 

@@ -333,6 +333,7 @@ public final class RunLoop {
         long budget = instructionsLeft;
         long mcAfter = host.events().machineCheckAfter();
         if (mcAfter > 0) cpu.injectMachineCheck(mcAfter);
+        if (host.events().machineCheckOnEntry()) cpu.machineCheckOnEntry();
         if (entryObserver != null) entryObserver.beforeEntry(cpu, lastExitWasMc);
         long vr = regs.vmreads();
         int reason = cpu.enter(vmcs, budget);

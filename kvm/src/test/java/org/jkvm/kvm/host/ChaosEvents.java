@@ -39,5 +39,8 @@ final class ChaosEvents implements HostEvents {
     }
 
     @Override
+    public boolean machineCheckOnEntry() { return pMc > 0 && r.nextInt(100) < 3; }
+
+    @Override
     public boolean machineCheckSchedules() { return r.nextInt(100) < pMcSchedules; }
 }
