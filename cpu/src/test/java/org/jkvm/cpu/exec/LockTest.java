@@ -37,9 +37,9 @@ class LockTest {
             g.code(GuestRig.CODE, COUNT);
             PhysicalCpu other = g.sibling();
             int[] reasons = new int[2];
-            Thread t = new Thread(() -> reasons[1] = other.enter());
+            Thread t = new Thread(() -> reasons[1] = other.enter(GuestRig.BUDGET));
             t.start();
-            reasons[0] = g.cpu.enter();
+            reasons[0] = g.enter();
             t.join();
             assertEquals(ExitReason.HLT, reasons[0]);
             assertEquals(ExitReason.HLT, reasons[1]);

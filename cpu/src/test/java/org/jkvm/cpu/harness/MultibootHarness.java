@@ -89,9 +89,16 @@ public final class MultibootHarness implements AutoCloseable {
 
     /** Runs until the debug-exit port is written, HLT, a triple fault or an unexpected exit. Returns the last reason. */
     public int run(long maxExits) {
+        return run(maxExits, Long.MAX_VALUE);
+    }
+
+    /** As {@link #run(long)}, stopping with PREEMPTION_TIMER once {@code maxInstructions} have retired. */
+    public int run(long maxExits, long maxInstructions) {
         Vmcs v = cpu.vmcs();
         while (exits < maxExits) {
-            int reason = cpu.enter();
+            long left = maxInstructions - cpu.retiredInstructions();
+            if (left <= 0) return ExitReason.PREEMPTION_TIMER;
+            int reason = left < 0xFFFF_FFFFL ? cpu.enter(left) : cpu.enter();
             exits++;
             switch (reason) {
                 case ExitReason.IO_INSTRUCTION -> {

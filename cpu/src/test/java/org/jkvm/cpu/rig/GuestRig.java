@@ -149,11 +149,14 @@ public final class GuestRig implements AutoCloseable {
         return other;
     }
 
-    public int enter() { return cpu.enter(); }
+    /** Every entry runs at most this many instructions (a broken test ends in PREEMPTION_TIMER, never hangs). */
+    public static final long BUDGET = 50_000_000;
+
+    public int enter() { return cpu.enter(BUDGET); }
 
     /** Enters and expects a HLT exit. */
     public GuestRig runToHlt() {
-        int r = cpu.enter();
+        int r = enter();
         if (r != ExitReason.HLT) throw new AssertionError("expected HLT, got " + describe(r));
         return this;
     }
