@@ -19,7 +19,8 @@ final class SimdOps {
         BLENDI = 32, BLENDV = 33, PMADDWD = 34, PMULUDQ = 35, PSADBW = 36, PINSR = 37, PEXTR = 38, FBIN = 39,
         FSQRT = 40, FMINMAX = 41, FCMP = 42, FCOMI = 43, CVT = 44, DUP = 45, KLOGIC = 46, KNOT = 47, KORTEST = 48,
         KTEST = 49, KSHIFT = 50, KUNPCK = 51, TERNLOG = 52, VPCMP = 53, BROADCAST = 54, INSERT = 55, EXTRACT = 56,
-        PERMVAR = 57, PERMIMM = 58;
+        PERMVAR = 57, PERMIMM = 58, ROUND = 59, FHORIZ = 60, IHORIZ = 61, PMADDUBSW = 62, PCLMUL = 63, EXTRACTPS = 64,
+        INSERTPS = 65;
 
     private static final int N = Mnemonic.values().length;
     private static final byte[] OP = new byte[N], SUB = new byte[N], ES = new byte[N];
@@ -301,6 +302,27 @@ final class SimdOps {
         def(PERMVAR, 0, 2, "VPERMW");
         def(PERMVAR, 0, 1, "VPERMB");
         def(PERMIMM, 0, 8, "VPERMQ", "VPERMPD");
+        both(ROUND, 0, 4, "ROUNDPS", "ROUNDSS");
+        both(ROUND, 0, 8, "ROUNDPD", "ROUNDSD");
+        scalar("ROUNDSS", "ROUNDSD");
+        // horizontal FP: sub 0 HADD, 1 HSUB, 2 ADDSUB
+        both(FHORIZ, 0, 4, "HADDPS");
+        both(FHORIZ, 0, 8, "HADDPD");
+        both(FHORIZ, 1, 4, "HSUBPS");
+        both(FHORIZ, 1, 8, "HSUBPD");
+        both(FHORIZ, 2, 4, "ADDSUBPS");
+        both(FHORIZ, 2, 8, "ADDSUBPD");
+        // horizontal integer: sub 0 add, 1 sub, 2 add saturating, 3 sub saturating
+        both(IHORIZ, 0, 2, "PHADDW");
+        both(IHORIZ, 0, 4, "PHADDD");
+        both(IHORIZ, 1, 2, "PHSUBW");
+        both(IHORIZ, 1, 4, "PHSUBD");
+        both(IHORIZ, 2, 2, "PHADDSW");
+        both(IHORIZ, 3, 2, "PHSUBSW");
+        both(PMADDUBSW, 0, 2, "PMADDUBSW");
+        both(PCLMUL, 0, 8, "PCLMULQDQ");
+        both(EXTRACTPS, 0, 4, "EXTRACTPS");
+        both(INSERTPS, 0, 4, "INSERTPS");
     }
 
     static int op(Mnemonic m) { return OP[m.ordinal()]; }

@@ -741,6 +741,94 @@ public final class SimdUnit {
                     for (int e = 0; e < cnt; e++) r[e] = b[(int) (a[e] & (cnt - 1))];
                 }
             }
+            case SimdOps.ROUND -> {
+                // imm[2]: use MXCSR.RC; else imm[1:0]; imm[3]: suppress the precision exception
+                beginFp(in);
+                int mode = (imm & 4) != 0 ? fp.rc : imm & 3;
+                int count = scalar ? 1 : vl / es;
+                for (int e = 0; e < count; e++) {
+                    if (es == 4) V.setF(r, e, roundF(V.f(b, e), mode, (imm & 8) != 0));
+                    else V.setD(r, e, roundD(V.d(b, e), mode, (imm & 8) != 0));
+                }
+                checkFpExceptions(h, false);
+            }
+            case SimdOps.FHORIZ -> {
+                beginFp(in);
+                int per = 16 / es;
+                for (int lane = 0; lane < vl / 16; lane++) {
+                    int bs = lane * per;
+                    for (int i = 0; i < per; i++) {
+                        long[] src = i < per / 2 ? a : b;
+                        int j = bs + 2 * (i % (per / 2));
+                        if (sub == 2) {
+                            // ADDSUB: even elements subtract, odd add
+                            int op2 = (i & 1) == 0 ? FpCore.SUB : FpCore.ADD;
+                            if (es == 4) V.setF(r, bs + i, fp.op(op2, V.f(a, bs + i), V.f(b, bs + i)));
+                            else V.setD(r, bs + i, fp.op(op2, V.d(a, bs + i), V.d(b, bs + i)));
+                            continue;
+                        }
+                        int op2 = sub == 0 ? FpCore.ADD : FpCore.SUB;
+                        if (es == 4) V.setF(r, bs + i, fp.op(op2, V.f(src, j), V.f(src, j + 1)));
+                        else V.setD(r, bs + i, fp.op(op2, V.d(src, j), V.d(src, j + 1)));
+                    }
+                }
+                checkFpExceptions(h, false);
+            }
+            case SimdOps.IHORIZ -> {
+                int per = 16 / es;
+                for (int lane = 0; lane < vl / 16; lane++) {
+                    int bs = lane * per;
+                    for (int i = 0; i < per; i++) {
+                        long[] src = i < per / 2 ? a : b;
+                        int j = bs + 2 * (i % (per / 2));
+                        long x = V.sget(src, j, es), y = V.sget(src, j + 1, es);
+                        long v = switch (sub) {
+                            case 0 -> x + y;
+                            case 1 -> x - y;
+                            case 2 -> Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, x + y));
+                            default -> Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, x - y));
+                        };
+                        V.set(r, bs + i, es, v);
+                    }
+                }
+            }
+            case SimdOps.PMADDUBSW -> {
+                for (int e = 0; e < vl / 2; e++) {
+                    long v = V.get(a, 2 * e, 1) * V.sget(b, 2 * e, 1) + V.get(a, 2 * e + 1, 1) * V.sget(b, 2 * e + 1, 1);
+                    V.set(r, e, 2, Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, v)));
+                }
+            }
+            case SimdOps.PCLMUL -> {
+                for (int lane = 0; lane < vl / 16; lane++) {
+                    long x = a[2 * lane + (imm & 1)], y = b[2 * lane + (imm >> 4 & 1)];
+                    long lo = 0, hi = 0;
+                    for (int i = 0; i < 64; i++) {
+                        if ((y >>> i & 1) != 0) {
+                            lo ^= x << i;
+                            if (i > 0) hi ^= x >>> (64 - i);
+                        }
+                    }
+                    r[2 * lane] = lo;
+                    r[2 * lane + 1] = hi;
+                }
+            }
+            case SimdOps.EXTRACTPS -> {
+                fetch(in, h, 1, a, 16, 4);
+                long v = V.get(a, imm & 3, 4);
+                if (isMem(in, 0)) writeN(h.memory(), h.ea(), 4, v);
+                else h.set(in.reg(0), v);
+                return true;
+            }
+            case SimdOps.INSERTPS -> {
+                // imm[7:6] source element (register form), imm[5:4] destination, imm[3:0] zero mask
+                long v = isMem(in, last) ? h.memory().read32(h.ea()) & 0xFFFF_FFFFL : V.get(b, imm >> 6 & 3, 4);
+                V.copy(a, r);
+                V.set(r, imm >> 4 & 3, 4, v);
+                for (int i = 0; i < 4; i++) if ((imm >> i & 1) != 0) V.set(r, i, 4, 0);
+                r[2] = r[3] = 0;
+                writeReg(in, dst, r, 16, 0, vex, false);
+                return true;
+            }
             case SimdOps.DUP -> {
                 for (int e = 0; e < vl / es; e++) {
                     int srcE = switch (sub) {
@@ -777,6 +865,40 @@ public final class SimdUnit {
         }
         writeReg(in, dst, r, vl, es, vex, evex);
         return true;
+    }
+
+    /** ROUNDPD/ROUNDSD: to an integral value in {@code mode}; SNaN invalid, precision unless suppressed, DAZ honoured. */
+    private double roundD(double x, int mode, boolean noPrecision) {
+        if (Double.isNaN(x)) {
+            if (FpCore.snan(x)) fp.flags |= Mxcsr.IE;
+            return FpCore.quiet(x);
+        }
+        if (fp.daz && FpCore.denormal(x)) x = Math.copySign(0.0, x);
+        double r = switch (mode) {
+            case 1 -> Math.floor(x);
+            case 2 -> Math.ceil(x);
+            case 3 -> x < 0 ? Math.ceil(x) : Math.floor(x);
+            default -> Math.rint(x);
+        };
+        if (r != x && !noPrecision) fp.flags |= Mxcsr.PE;
+        return r;
+    }
+
+    private float roundF(float x, int mode, boolean noPrecision) {
+        if (Float.isNaN(x)) {
+            if (FpCore.snan(x)) fp.flags |= Mxcsr.IE;
+            return FpCore.quiet(x);
+        }
+        if (fp.daz && FpCore.denormal(x)) x = Math.copySign(0f, x);
+        double d = x;
+        double r = switch (mode) {
+            case 1 -> Math.floor(d);
+            case 2 -> Math.ceil(d);
+            case 3 -> d < 0 ? Math.ceil(d) : Math.floor(d);
+            default -> Math.rint(d);
+        };
+        if (r != d && !noPrecision) fp.flags |= Mxcsr.PE;
+        return (float) r;
     }
 
     private void pack(int sub, int es, int vl) {
