@@ -19,7 +19,7 @@ final class FastPath {
 
     static {
         for (int b = 0; b < 256; b++) {
-            FIRST[b] = b != 0x62 && b != 0xC4 && b != 0xC5 && b != 0xD5 && b != 0xF0 && b != 0xF2 && b != 0xF3
+            FIRST[b] = b != 0x62 && b != 0xC4 && b != 0xC5 && b != 0xF0 && b != 0xF2 && b != 0xF3
                     && b != 0x26 && b != 0x2E && b != 0x36 && b != 0x3E && b != 0x64 && b != 0x65 && b != 0x67;
         }
     }
@@ -42,7 +42,25 @@ final class FastPath {
             b = code[p++] & 0xFF;
         }
         int map = 0, opcode = b;
-        if (b == 0x0F) {
+        // REX2 payload bits R4/X4/B4 (already shifted to 16) and whether REX2 is present.
+        int R4 = 0, X4 = 0, B4 = 0;
+        boolean rex2 = false;
+        if (b == 0xD5) {
+            if (rex != 0 || p + 1 >= limit) return false;
+            int pl = code[p++] & 0xFF;
+            rex2 = true;
+            map = pl >> 7;
+            R4 = (pl & 0x40) >> 2;
+            X4 = (pl & 0x20) >> 1;
+            B4 = pl & 0x10;
+            rex = 0x40 | (pl & 0x0F);
+            opcode = code[p++] & 0xFF;
+            int hi = opcode & 0xF0;
+            if (map == 0 ? hi == 0x40 || hi == 0x70 || hi == 0xE0 || hi == 0xA0 || opcode == 0x0F
+                    : hi == 0x30 || hi == 0x80) {
+                return false;
+            }
+        } else if (b == 0x0F) {
             if (p >= limit) return false;
             opcode = code[p++] & 0xFF;
             if (opcode == 0x38 || opcode == 0x3A) return false;
@@ -61,7 +79,7 @@ final class FastPath {
         Form[] cands = slot[reg * 4 + (o66 ? Form.PP_66 : Form.PP_NP)];
         if (cands.length == 0) return false;
         Form f = cands[0];
-        if (!f.fast) return false;
+        if (!f.fast || rex2 && f.rex2Only) return false;
         Opnd[] ops = f.ops;
         int rmi = f.rmIndex;
         if (rmi >= 0) {
@@ -70,7 +88,7 @@ final class FastPath {
         }
         boolean w = (rex & 8) != 0;
         int osz = w || f.f64 ? 8 : f.d64 ? (o66 ? 2 : 8) : (o66 ? 2 : 4);
-        int R = (rex & 4) << 1, X = (rex & 2) << 2, B = (rex & 1) << 3;
+        int R = (rex & 4) << 1 | R4, X = (rex & 2) << 2 | X4, B = (rex & 1) << 3 | B4;
         // Memory operand.
         int sib = -1, base = -1, index = -1, scale = 1, defSeg = 3, memSize = 0;
         long disp = 0;
@@ -165,7 +183,7 @@ final class FastPath {
         Decoder.resetBuffer(o);
         if (o.mode != Mode.BITS64) o.mode = Mode.BITS64;
         o.form = f;
-        o.prefixes = (o66 ? Insn.P_OPSIZE : 0) | (rex != 0 ? Insn.P_REX : 0);
+        o.prefixes = (o66 ? Insn.P_OPSIZE : 0) | (rex2 ? Insn.P_REX2 : rex != 0 ? Insn.P_REX : 0);
         o.opcode = opcode;
         o.rexW = w ? 1 : 0;
         o.modrm = modrm;
@@ -198,10 +216,19 @@ final class FastPath {
             o.imm2 = imm2;
             o.immSize = immSize;
         }
-        o.xsave = f.xsaveStatic >= 0 ? f.xsaveStatic : 0;
+        long xs = f.xsaveStatic >= 0 ? f.xsaveStatic : 0;
+        if (rex2 && ((R4 | X4 | B4) != 0 || base >= 16 || index >= 16 || egpr(op0, n > 0) || egpr(op1, n > 1)
+                || egpr(op2, n > 2) || egpr(op3, n > 3))) {
+            xs |= 1L << 19;
+        }
+        o.xsave = xs;
         o.feature = f.feature;
         o.length = p - off;
         return true;
+    }
+
+    private static boolean egpr(int packed, boolean present) {
+        return present && (packed & 0xFF) == REG && ((packed >>> 16) & 0xFF) >= 16;
     }
 
     private static int gprBytes(int rule, int osz) {

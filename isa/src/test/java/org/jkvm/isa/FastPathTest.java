@@ -37,7 +37,7 @@ class FastPathTest {
         byte[] buf = new byte[15];
         int taken = 0;
         int n = Boolean.getBoolean("jkvm.long") ? 5_000_000 : 300_000;
-        byte[] lead = {0x66, 0x48, 0x41, 0x4C, 0x0F, 0x40, 0x66};
+        byte[] lead = {0x66, 0x48, 0x41, 0x4C, 0x0F, 0x40, 0x66, (byte) 0xD5, (byte) 0xD5};
         for (int k = 0; k < n; k++) {
             rnd.nextBytes(buf);
             if ((k & 1) == 0) buf[0] = lead[rnd.nextInt(lead.length)];
