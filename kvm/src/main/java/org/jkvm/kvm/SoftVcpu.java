@@ -463,6 +463,19 @@ public final class SoftVcpu implements Vcpu, ExitStatistics {
     }
 
     @Override
+    public org.jkvm.api.uabi.KvmLapicState getLapic() throws KvmException {
+        if (lapic == null) throw new KvmException(Errno.ENXIO, "no local APIC in the backend (KVM_CREATE_IRQCHIP not done)");
+        return new org.jkvm.api.uabi.KvmLapicState(lapic.getState());
+    }
+
+    @Override
+    public void setLapic(org.jkvm.api.uabi.KvmLapicState state) throws KvmException {
+        if (lapic == null) throw new KvmException(Errno.ENXIO, "no local APIC in the backend (KVM_CREATE_IRQCHIP not done)");
+        if (state == null) throw new KvmException(Errno.EFAULT, "null lapic state");
+        lapic.setState(state.regs());
+    }
+
+    @Override
     public VcpuExit run() throws KvmException {
         running = true;
         try {

@@ -440,4 +440,33 @@ public final class LocalApic {
     }
 
     public synchronized long timerFired() { return timerFired; }
+
+    // ---------------------------------------------------------------- KVM_GET/SET_LAPIC
+
+    /** The 1024-byte register page (struct kvm_lapic_state): every register at its xAPIC offset. */
+    public synchronized byte[] getState() {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1024).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int off = 0; off < 0x400; off += 0x10) b.putInt(off, readReg(off));
+        return b.array();
+    }
+
+    /**
+     * Loads a register page; a running one-shot or periodic countdown restarts from TMICT (as KVM does: the
+     * remaining time is not part of the page). IRR/ISR/TMR come from the page; nothing is sent.
+     */
+    public synchronized void setState(byte[] page) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(page).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int off = 0; off < 0x400; off += 0x10) {
+            int v = b.getInt(off);
+            if (off >= ISR && off < TMR) isr[(off - ISR) >> 4] = v;
+            else if (off >= TMR && off < IRR) tmr[(off - TMR) >> 4] = v;
+            else if (off >= IRR && off < ESR) irr[(off - IRR) >> 4] = v;
+            else if (off != PPR && off != TMCCT && off != EOI && off != SELF_IPI) set(off, v);
+        }
+        if (isX2apic()) set(ID, vcpuId);
+        timerDeadlineNs = Long.MAX_VALUE;
+        if (timerMode() != TIMER_TSC_DEADLINE) startCountdown();
+        else if (tscDeadline != 0) timerDeadlineNs = clock.tscToNs(tscDeadline);
+        eventPending = true;
+    }
 }

@@ -128,4 +128,25 @@ class LocalApicTest {
         a.flushIpi();
         assertEquals(0x9F, b.takeSipi());
     }
+
+    @Test
+    void stateRoundTrip() {
+        ManualClock c = new ManualClock();
+        LocalApic a = enabled(0, new Bus(), c);
+        a.mmioWrite(TPR, 0x20);
+        a.mmioWrite(LVT_TIMER, 0x33 | TIMER_PERIODIC << 17);
+        a.mmioWrite(TDCR, 0xB);
+        a.mmioWrite(TMICT, 500);
+        a.accept(DM_FIXED, 0x61, true, false);
+        a.ackInterrupt(0x61);
+        a.accept(DM_FIXED, 0x71, true, false);
+        byte[] page = a.getState();
+        LocalApic b = new LocalApic(0, true, new Bus(), c);
+        b.setState(page);
+        assertArrayEquals(page, b.getState());
+        assertEquals(0x71, b.hasInterrupt());
+        assertEquals(0x60, b.mmioRead(PPR) & 0xF0, "ISR 0x61 in service");
+        c.now += 500;
+        assertTrue(b.checkTimer(), "the periodic timer restarted from TMICT");
+    }
 }
