@@ -101,6 +101,8 @@ public final class PhysicalCpuSilicon implements Silicon {
 
     @Override public void kick() { cpu.kick(); }
 
+    @Override public void completeIo(long inValue) { cpu.completeIo(inValue); }
+
     @Override public int budgetExitReason() { return ExitReason.PREEMPTION_TIMER; }
 
     @Override public long lastRetired() { return lastRetired; }

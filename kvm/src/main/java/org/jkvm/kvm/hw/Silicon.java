@@ -67,6 +67,12 @@ public interface Silicon {
     /** Supplies the data of an MMIO read exit; the instruction restarts and consumes it on the next entry. */
     void completeMmioRead(long gpa, int size, long value);
 
+    /**
+     * Completes the I/O instruction of the last I/O exit as the CPU would (one element of a string form: rSI/rDI/
+     * rCX updated, RIP past the instruction once done), using the register file and the VMCS as they are now.
+     */
+    void completeIo(long inValue);
+
     /** A machine check arrives after {@code afterInstructions} more guest instructions (an EXCEPTION_NMI exit, vector 18). */
     void injectMachineCheck(long afterInstructions);
 

@@ -62,7 +62,7 @@ public final class RunLoop {
     private final int budgetReason;
 
     // user-space I/O completion (complete_userspace_io)
-    private static final int IO_NONE = 0, IO_IN = 1, IO_OUT = 2, MMIO_READ = 3, MMIO_WRITE = 4;
+    private static final int IO_NONE = 0, IO_IN = 1, IO_OUT = 2, MMIO_READ = 3, MMIO_WRITE = 4, IO_STRING = 5;
     private int pendingIo = IO_NONE;
     private int pendingIoSize;
     private long pendingMmioGpa;
@@ -731,11 +731,19 @@ public final class RunLoop {
         int size = (int) (q & 7) + 1;
         boolean in = (q & 8) != 0, string = (q & 16) != 0;
         int port = (int) (q >>> 16) & 0xFFFF;
-        if (string) {
-            return new VcpuExit.InternalError(VcpuExit.InternalError.EMULATION, new long[] {q},
-                "string I/O (INS/OUTS) to port 0x" + Integer.toHexString(port) + " is not emulated");
-        }
         MemorySegment data = runData.asSlice(0, size);
+        if (string) {
+            // One element per exit: the CPU reported the OUTS element in EXIT_ACCESS_DATA and advances rSI/rDI/rCX
+            // when the element completes; a REP form exits again for the next one.
+            if (in) data.fill((byte) 0);
+            else {
+                long val = vmcs.read(VmcsField.EXIT_ACCESS_DATA);
+                for (int i = 0; i < size; i++) data.set(ValueLayout.JAVA_BYTE, i, (byte) (val >>> (8 * i)));
+            }
+            pendingIo = IO_STRING;
+            pendingIoSize = size;
+            return new VcpuExit.Io(in, port, size, 1, data);
+        }
         if (in) {
             data.fill((byte) 0);
             pendingIo = IO_IN;
@@ -798,6 +806,17 @@ public final class RunLoop {
                 skipInstruction();
             }
             case IO_OUT -> skipInstruction();
+            case IO_STRING -> {
+                long val = 0;
+                for (int i = 0; i < pendingIoSize; i++) val |= (runData.get(ValueLayout.JAVA_BYTE, i) & 0xFFL) << (8 * i);
+                // The CPU completes the element on the physical register file and the VMCS: sync both ways.
+                regs.flushDirty();
+                long[] g = gprs;
+                for (int i = 0; i < 16; i++) if (i != 4) cpu.setGpr(i, g[i]);
+                cpu.completeIo(val);
+                for (int i = 0; i < 16; i++) if (i != 4) g[i] = cpu.gpr(i);
+                regs.afterExit();
+            }
             case MMIO_READ -> {
                 long val = 0;
                 for (int i = 0; i < pendingIoSize; i++) val |= (runData.get(ValueLayout.JAVA_BYTE, i) & 0xFFL) << (8 * i);

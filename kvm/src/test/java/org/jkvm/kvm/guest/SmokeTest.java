@@ -34,4 +34,33 @@ class SmokeTest {
             assertEquals(100, invd.fastpath());
         }
     }
+
+    @Test
+    void repOutsbAndInsb() throws Exception {
+        try (LongModeGuest g = new LongModeGuest("soft", Map.of(), false, true)) {
+            byte[] msg = "jkvm".getBytes();
+            for (int i = 0; i < msg.length; i++) g.ram.set(java.lang.foreign.ValueLayout.JAVA_BYTE, LongModeGuest.DATA + i, msg[i]);
+            Code c = new Code(LongModeGuest.CODE);
+            c.movImm(6, LongModeGuest.DATA).movImm(1, msg.length).movImm32(2, 0x3F8).raw(0xF3, 0x6E); // REP OUTSB
+            c.movImm(7, LongModeGuest.DATA + 0x100).movImm(1, 2).raw(0xF3, 0x6C); // REP INSB
+            c.hlt();
+            g.load(c);
+            StringBuilder out = new StringBuilder();
+            VcpuExit e;
+            int in = 0;
+            while (!((e = g.vcpu.run()) instanceof VcpuExit.Hlt)) {
+                VcpuExit.Io io = assertInstanceOf(VcpuExit.Io.class, e);
+                assertEquals(0x3F8, io.port());
+                if (io.in()) io.data().set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) (0x41 + in++));
+                else out.append((char) io.data().get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+            }
+            assertEquals("jkvm", out.toString());
+            assertEquals(0x41, g.ram.get(java.lang.foreign.ValueLayout.JAVA_BYTE, LongModeGuest.DATA + 0x100));
+            assertEquals(0x42, g.ram.get(java.lang.foreign.ValueLayout.JAVA_BYTE, LongModeGuest.DATA + 0x101));
+            var r = g.vcpu.getRegs();
+            assertEquals(0, r.rcx());
+            assertEquals(LongModeGuest.DATA + 4, r.rsi());
+            assertEquals(LongModeGuest.DATA + 0x102, r.rdi());
+        }
+    }
 }
