@@ -310,9 +310,19 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
                 if (type == 0 || type == 2) interruptShadow = 0;
             }
         } catch (ExitSignal e) {
-            return exitReason;
+            return exitDuringDelivery();
         }
         return runGuest();
+    }
+
+    /** An exit (MMIO, triple fault...) that cut short an event's delivery reports it as IDT-vectoring info. */
+    private int exitDuringDelivery() {
+        if (deliveringInfo != 0 && idtVectoringInfo == 0 && exitReason != 2) {
+            idtVectoringInfo = deliveringInfo;
+            idtVectoringError = deliveringError;
+        }
+        deliveringInfo = 0;
+        return exitReason;
     }
 
     /** The guest run loop: events at instruction boundaries, blocks, faults; returns an exit reason. */
@@ -352,13 +362,13 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
             } catch (ExitSignal e) {
                 if (exitReason == -1) continue; // a restartable instruction yielded to the event check
                 if (mmioWritePending) mmioWritePending = false;
-                return exitReason;
+                return exitDuringDelivery();
             } catch (Fault f) {
                 try {
                     if (f.vector == Fault.PF) pendingCr2 = f.cr2;
                     deliverEvent(f.vector, 3, f.errorCode, rip, true);
                 } catch (ExitSignal e) {
-                    return exitReason;
+                    return exitDuringDelivery();
                 }
             }
         }

@@ -387,6 +387,82 @@ final class Jit {
                     st(u.r1, V);
                     return true;
                 }
+                case MOV_MI -> {
+                    if (!ea(u)) return false;
+                    idx(i);
+                    cl(u.imm);
+                    c.lstore(V);
+                    write(u.size, V);
+                    stopCheck(u, i);
+                    return true;
+                }
+                case MOV_MR -> {
+                    if (u.r2 >= 32 || !ea(u)) return false;
+                    idx(i);
+                    ld(u.r2);
+                    c.lstore(V);
+                    write(u.size, V);
+                    stopCheck(u, i);
+                    return true;
+                }
+                case ALU_MI, ALU_MR -> {
+                    if (u.aux != CMP || u.nf || op == ALU_MR && u.r2 >= 32 || !ea(u)) return false;
+                    idx(i);
+                    c.aload(C);
+                    ci(u.aux);
+                    ci(u.size);
+                    read(u.size);
+                    if (op == ALU_MI) cl(u.imm); else ld(u.r2);
+                    ci(0);
+                    c.invokevirtual(CORE, "alu", MethodTypeDesc.of(CD_long, CD_int, CD_int, CD_long, CD_long, CD_boolean));
+                    c.pop2();
+                    return true;
+                }
+                case CMOV_RR -> {
+                    if (u.size < 4) return false;
+                    Label skip = c.newLabel(), done = c.newLabel();
+                    c.aload(C);
+                    ci(u.cc);
+                    c.invokevirtual(CORE, "cond", MethodTypeDesc.of(CD_boolean, CD_int));
+                    c.ifeq(skip);
+                    lreg(u.r2, u.size == 8 ? 64 : 32, V);
+                    st(u.r1, V);
+                    c.goto_(done);
+                    c.labelBinding(skip);
+                    if (u.size == 4) { lreg(u.r1, 32, V); st(u.r1, V); }
+                    c.labelBinding(done);
+                    return true;
+                }
+                case IMUL_RM32 -> {
+                    if (!ea(u)) return false;
+                    idx(i);
+                    c.aload(C);
+                    ci(4);
+                    ld(u.r1);
+                    read(4);
+                    ci(0);
+                    c.invokevirtual(CORE, "imul", MethodTypeDesc.of(CD_long, CD_int, CD_long, CD_long, CD_boolean));
+                    mask32();
+                    c.lstore(V);
+                    st(u.r1, V);
+                    return true;
+                }
+                case TEST_RR -> {
+                    if (u.r1 >= 32 || u.r2 >= 32) return false;
+                    c.aload(C);
+                    ci(u.size * 8);
+                    ld(u.r1); ld(u.r2); c.land(); cl(CpuState.mask(u.size)); c.land();
+                    c.invokevirtual(CORE, "setFlagsLogic", MethodTypeDesc.of(CD_void, CD_int, CD_long));
+                    return true;
+                }
+                case NOT_R -> {
+                    if (u.size < 4) return false;
+                    ld(u.r1); cl(-1L); c.lxor();
+                    if (u.size == 4) mask32();
+                    c.lstore(V);
+                    st(u.r1, V);
+                    return true;
+                }
                 default -> { return false; }
             }
         }

@@ -557,7 +557,18 @@ public abstract class Mmu extends CpuState {
             for (int k = 0; k < size; k++) writePhys(pa + k, lin + k, 1, v >>> (8 * k));
             return;
         }
-        if (mmioWritePending) throw new IllegalStateException("second MMIO write in one instruction");
+        if (mmioWritePending) {
+            // a second MMIO store in one instruction (a push of an event frame onto MMIO, a split store): report
+            // this one as the exit; the instruction is not completed (documented limitation)
+            mmioWritePending = false;
+            exitReason = 48;
+            exitQualification = 2 | 0x80 | 0x100;
+            exitGpa = pa;
+            exitGla = lin;
+            exitAccessSize = size;
+            exitAccessData = size == 8 ? v : v & ((1L << (size * 8)) - 1);
+            throw ExitSignal.INSTANCE;
+        }
         mmioWritePending = true;
         mmioWriteGpa = pa;
         mmioWriteGla = lin;

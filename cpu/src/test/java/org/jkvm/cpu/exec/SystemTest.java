@@ -256,6 +256,19 @@ class SystemTest {
         assertEquals(0x18, g.q(g.rsp()));
     }
 
+    @Test void exceptionDuringInjectedEventDeliveryReportsIdtVectoring() {
+        g.long64();
+        g.v.write(VmcsField.EXCEPTION_BITMAP, 1 << 14);
+        g.pte(0x90000, 0x90000, 0);
+        g.v.write(VmcsField.GUEST_RSP, 0x91000); // the frame would go to the not-present page below
+        g.code(GuestRig.CODE, "f4");
+        g.v.write(VmcsField.VM_ENTRY_INTR_INFO_FIELD, Vmcs.intrInfo(0x20, Vmcs.INTR_TYPE_EXT_INTR, false));
+        assertEquals(ExitReason.EXCEPTION_NMI, g.enter());
+        assertEquals(14, vector());
+        assertEquals(Vmcs.intrInfo(0x20, Vmcs.INTR_TYPE_EXT_INTR, false) & 0xFFFF_FFFFL, g.v.read(VmcsField.IDT_VECTORING_INFO_FIELD));
+        assertEquals(2, g.v.read(VmcsField.VM_EXIT_INTR_ERROR_CODE)); // write, supervisor, not present
+    }
+
     @Test void mmioReadAndWriteExits() {
         g.long64();
         assertEquals(ExitReason.EPT_VIOLATION, exitOn(MMIO_READ));
