@@ -223,7 +223,9 @@ final class Translator {
         }
         try {
             if (!lowerKnown(in, m, u)) {
-                if (in.xsaveComponents() != 0 || usesExtendedRegs(in)) {
+                boolean x87 = in.form() != null && in.form().map() == 0
+                    && (in.opcode() >= 0xD8 && in.opcode() <= 0xDF || in.opcode() == 0x9B);
+                if (in.xsaveComponents() != 0 || usesExtendedRegs(in) || x87) {
                     u.op = EXT;
                     u.payload = ((DecodeBuffer) in).freeze();
                 } else {

@@ -59,6 +59,42 @@ final class ExtendedBridge implements Core.Extended {
         this.simd = new SimdUnit(xs);
     }
 
+    /**
+     * The x87 control instructions an OS issues even when it never computes with x87 (Linux runs FNINIT while
+     * setting up the FPU; FNSTSW/FNSTCW probe for it): #NM with CR0.EM or CR0.TS, WAIT #MF with an unmasked
+     * pending exception (CR0.NE) as the SDM orders the checks.
+     */
+    private void x87Control(Core core, Uop u, Insn in, String m) {
+        boolean wait = m.equals("WAIT");
+        if (wait) {
+            if ((core.cr0 & 0xA) == 0xA) throw Fault.nm(); // WAIT: #NM only with MP and TS
+        } else if ((core.cr0 & 0xC) != 0) {
+            throw Fault.nm();
+        }
+        switch (m) {
+            case "FNINIT" -> {
+                xs.fcw = XState.FCW_INIT;
+                xs.fsw = 0;
+                xs.ftw = 0xFFFF;
+                xs.fop = 0;
+                xs.fip = xs.fdp = 0;
+                xs.fcs = xs.fds = 0;
+                xs.touch(1);
+            }
+            case "FNCLEX" -> { xs.fsw &= ~0x80FF; xs.touch(1); }
+            case "FNSTSW" -> {
+                if (in.operandCount() > 0 && in.kind(0) == org.jkvm.isa.OperandKind.REG) core.setReg(2, 0, xs.fsw & 0xFFFF);
+                else mem.write16(core.effectiveAddress(u), (short) xs.fsw);
+            }
+            case "FNSTCW" -> mem.write16(core.effectiveAddress(u), (short) xs.fcw);
+            case "FLDCW" -> { xs.fcw = mem.read16(core.effectiveAddress(u)) & 0xFFFF; xs.touch(1); }
+            case "WAIT" -> {
+                if ((xs.fsw & 0x80) != 0) throw new Fault(Fault.MF, -1, 0);
+            }
+            default -> { } // FNOP
+        }
+    }
+
     /** TILELOADD/TILESTORED addressing: base + displacement is the start, the scaled index register the stride. */
     private static long sibBase(Core core, Uop u) {
         long a = u.disp + (u.base >= 0 ? core.r[u.base] : 0);
@@ -138,6 +174,7 @@ final class ExtendedBridge implements Core.Extended {
             case "TDPBUSD" -> amx.tdpbd(ctx, AmxUnit.US, in.reg(0), in.reg(1), in.reg(2));
             case "TDPBUUD" -> amx.tdpbd(ctx, AmxUnit.UU, in.reg(0), in.reg(1), in.reg(2));
             case "TDPBF16PS" -> amx.tdpbf16ps(ctx, in.reg(0), in.reg(1), in.reg(2));
+            case "FNINIT", "FNCLEX", "FNSTSW", "FNSTCW", "FLDCW", "WAIT", "FNOP" -> x87Control(core, u, in, m);
             default -> {
                 current = u;
                 if (!simd.execute(in, host)) core.unimplemented(u);

@@ -30,6 +30,20 @@ class LegacyOpsTest {
         }
     }
 
+    // fninit; fnstcw 0x90000; movw $0x27f,0x90002; fldcw 0x90002; fnstsw %ax; fnstcw 0x90004; hlt
+    static final String X87_CONTROL = "dbe3d93c250000090066c70425020009007f02d92c2502000900dfe0d93c2504000900f4";
+
+    @Test void x87ControlInstructions() {
+        try (GuestRig g = new GuestRig().long64()) {
+            g.cpu.setGpr(RAX, 0x5555);
+            g.code(GuestRig.CODE, X87_CONTROL);
+            g.runToHlt();
+            assertEquals(0x037F, g.d(0x90000) & 0xFFFF); // FNINIT's control word
+            assertEquals(0x027F, g.d(0x90004) & 0xFFFF); // as loaded by FLDCW
+            assertEquals(0, g.gpr(RAX) & 0xFFFF);         // FNSTSW AX after FNINIT
+        }
+    }
+
     @Test void crc32MatchesTheHost() {
         try (GuestRig g = new GuestRig().long64()) {
             g.code(GuestRig.CODE, CRC);
