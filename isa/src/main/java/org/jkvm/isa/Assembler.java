@@ -121,6 +121,9 @@ public final class Assembler {
     public Assembler emit(Mnemonic m, Operand... ops) { return emit(Encoder.Options.NONE, m, ops); }
 
     public Assembler emit(Encoder.Options opt, Mnemonic m, Operand... ops) {
+        for (int i = 0; i < ops.length; i++) {
+            if (ops[i] instanceof Operand.LabelRef lr) return emitRipLabel(opt, m, ops, i, lr);
+        }
         List<Form> forms = BY_MNEMONIC.get(m);
         if (forms == null) throw new IllegalArgumentException("no forms for " + m);
         byte[] best = null;
@@ -187,6 +190,32 @@ public final class Assembler {
         }
         return this;
     }
+
+    /** [rip + label]: assembled with two trial displacements to locate the disp32 field, then patched. */
+    private Assembler emitRipLabel(Encoder.Options opt, Mnemonic m, Operand[] ops, int at, Operand.LabelRef lr) {
+        if (mode != Mode.BITS64) throw new IllegalArgumentException("RIP-relative addressing needs 64-bit mode");
+        Operand[] a = ops.clone(), b = ops.clone();
+        a[at] = Operand.rip(lr.size(), 0x11223344);
+        b[at] = Operand.rip(lr.size(), 0x55667788);
+        byte[] first = new Assembler(mode).emit(opt, m, a).out.toByteArray();
+        byte[] second = new Assembler(mode).emit(opt, m, b).out.toByteArray();
+        if (first.length != second.length) throw new IllegalStateException("RIP-relative encoding is not stable");
+        int field = -1;
+        for (int k = 0; k + 4 <= first.length && field < 0; k++) {
+            if ((first[k] & 0xFF) == 0x44 && (first[k + 3] & 0xFF) == 0x11 && (second[k] & 0xFF) == 0x88
+                    && (second[k + 3] & 0xFF) == 0x55) {
+                field = k;
+            }
+        }
+        if (field < 0) throw new IllegalStateException("displacement field not found");
+        int start = out.size();
+        out.writeBytes(first);
+        fixups.add(new Fixup(start + field, 4, start + first.length, lr.label()));
+        return this;
+    }
+
+    /** [rip + label] of {@code size} bytes (0: unsized, e.g. for LEA). */
+    public static Operand.LabelRef rip(Label l, int size) { return new Operand.LabelRef(size, l); }
 
     /** Whether the bytes decode to the given operands (immediates compared at their operand width). */
     private boolean matches(Form f, byte[] enc, Operand[] ops) {

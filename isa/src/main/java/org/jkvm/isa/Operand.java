@@ -23,6 +23,9 @@ public sealed interface Operand {
     /** An immediate value. */
     record Imm(long value) implements Operand {}
 
+    /** A RIP-relative memory reference to an assembler label (resolved when the code is finished). */
+    record LabelRef(int size, Label label) implements Operand {}
+
     /** A relative branch displacement (from the end of the instruction), or a label for the assembler. */
     record Rel(long disp, Label label) implements Operand {}
 

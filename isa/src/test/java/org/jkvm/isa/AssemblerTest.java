@@ -62,6 +62,20 @@ class AssemblerTest {
     }
 
     @Test
+    void ripRelativeLabelReferences() {
+        Assembler a = new Assembler(Mode.BITS64);
+        Label data = a.newLabel("data");
+        a.lea(RAX, Assembler.mem(RAX, 0));
+        a.emit(Mnemonic.LEA, RSI, Assembler.rip(data, 0)).emit(Mnemonic.MOV, EAX, Assembler.rip(data, 4))
+                .emit(Mnemonic.ADD, Assembler.rip(data, 4), imm(7)).hlt().bind(data).dd(0x1234);
+        byte[] b = a.bytes();
+        List<String> l = listing(Mode.BITS64, java.util.Arrays.copyOf(b, a.offset() - 4));
+        // lea rax,[rax] (3) | lea rsi,[rip+d] (7) | mov eax,[rip+d] (6) | add dword [rip+d],7 (7) | hlt (1) | data
+        assertEquals(List.of("lea rax, [rax]", "lea rsi, [rip + 14]", "mov eax, dword ptr [rip + 8]",
+                "add dword ptr [rip + 1], 7", "hlt"), l);
+    }
+
+    @Test
     void impossibleOperandsAreRejected() {
         Assembler a = new Assembler(Mode.BITS64);
         assertThrows(IllegalArgumentException.class, () -> a.emit(Mnemonic.PUSH2, RAX));
