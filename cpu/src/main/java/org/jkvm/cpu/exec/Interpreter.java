@@ -757,15 +757,12 @@ public abstract class Interpreter extends SystemOps {
                 } else if (size == 8) {
                     long hi = r[2], lo = r[0];
                     if (Long.compareUnsigned(hi, src) >= 0) throw new Fault(Fault.DE, -1, 0);
-                    java.math.BigInteger n = new java.math.BigInteger(Long.toUnsignedString(hi))
-                        .shiftLeft(64).or(new java.math.BigInteger(Long.toUnsignedString(lo)));
                     if (hi == 0) {
                         r[0] = Long.divideUnsigned(lo, src);
                         r[2] = Long.remainderUnsigned(lo, src);
                     } else {
-                        java.math.BigInteger[] qr = n.divideAndRemainder(new java.math.BigInteger(Long.toUnsignedString(src)));
-                        r[0] = qr[0].longValue();
-                        r[2] = qr[1].longValue();
+                        r[0] = divu128(hi, lo, src);
+                        r[2] = divRem;
                     }
                 } else {
                     int bits = size * 8;
@@ -786,12 +783,22 @@ public abstract class Interpreter extends SystemOps {
                     setReg(2, 0, (rem & 0xFF) << 8 | (q & 0xFF));
                 } else if (size == 8) {
                     long hi = r[2], lo = r[0];
-                    java.math.BigInteger n = java.math.BigInteger.valueOf(hi).shiftLeft(64)
-                        .or(new java.math.BigInteger(Long.toUnsignedString(lo)));
-                    java.math.BigInteger[] qr = n.divideAndRemainder(java.math.BigInteger.valueOf(d));
-                    if (qr[0].bitLength() > 63) throw new Fault(Fault.DE, -1, 0);
-                    r[0] = qr[0].longValue();
-                    r[2] = qr[1].longValue();
+                    if (hi == (lo >> 63)) { // the dividend fits in 64 bits: the common CQO; IDIV
+                        if (lo == Long.MIN_VALUE && d == -1) throw new Fault(Fault.DE, -1, 0);
+                        r[0] = lo / d;
+                        r[2] = lo % d;
+                    } else {
+                        boolean nneg = hi < 0, dneg = d < 0;
+                        long mhi = hi, mlo = lo;
+                        if (nneg) { mlo = -lo; mhi = ~hi + (lo == 0 ? 1 : 0); }
+                        long md = dneg ? -d : d;
+                        if (Long.compareUnsigned(mhi, md) >= 0) throw new Fault(Fault.DE, -1, 0);
+                        long q = divu128(mhi, mlo, md), rem = divRem;
+                        boolean qneg = nneg != dneg;
+                        if (qneg ? Long.compareUnsigned(q, Long.MIN_VALUE) > 0 : q < 0) throw new Fault(Fault.DE, -1, 0);
+                        r[0] = qneg ? -q : q;
+                        r[2] = nneg ? -rem : rem;
+                    }
                 } else {
                     int bits = size * 8;
                     long n = (r[2] << bits) | (r[0] & m);
@@ -803,6 +810,25 @@ public abstract class Interpreter extends SystemOps {
                 }
             }
         }
+    }
+
+    /** Remainder of the last {@link #divu128}. */
+    long divRem;
+
+    /** Unsigned (hi:lo) / d for hi &lt; d (so the quotient fits), without allocating; remainder in divRem. */
+    final long divu128(long hi, long lo, long d) {
+        long rem = hi, q = 0;
+        for (int i = 63; i >= 0; i--) {
+            boolean top = rem < 0;
+            rem = (rem << 1) | ((lo >>> i) & 1);
+            q <<= 1;
+            if (top || Long.compareUnsigned(rem, d) >= 0) {
+                rem -= d;
+                q |= 1;
+            }
+        }
+        divRem = rem;
+        return q;
     }
 
     // ---------------------------------------------------------------- everything else

@@ -110,6 +110,19 @@ class InstructionTest {
         assertEquals(1, g.gpr(RDX));
     }
 
+    // -7/2 (CQO); (-1:0)/-3 (128-bit signed); (5:7)/16 (128-bit unsigned)
+    static final String DIV128 = "48c7c0f9ffffff489948c7c10200000048f7f94989c04989d148c7c2ffffffff48c7c00000000048c7c1fdffffff48f7f94989c24989d348c7c20500000048c7c00700000048c7c11000000048f7f1f4";
+
+    @Test void wideDivisions() {
+        run(DIV128);
+        assertEquals(-3, g.gpr(R8));
+        assertEquals(-1, g.gpr(R9));
+        assertEquals(0x5555_5555_5555_5555L, g.gpr(R10));
+        assertEquals(-1, g.gpr(R11));
+        assertEquals(0x5000_0000_0000_0000L, g.gpr(RAX));
+        assertEquals(7, g.gpr(RDX));
+    }
+
     @Test void divideByZeroIsDE() {
         g.code(GuestRig.CODE, DIVZERO);
         assertEquals(ExitReason.EXCEPTION_NMI, g.enter());
