@@ -55,7 +55,10 @@ final class Differ {
 
     /** "  001b  49 d1 c8      ror r8, 1" becomes "ror r64, 1": the instruction form without its operands' values. */
     static String shape(String listingLine) {
-        String t = listingLine.length() > 44 ? listingLine.substring(44).trim() : listingLine.trim();
+        // "  offset  hex bytes  text": the hex column can be wider than its padding, so split by pattern
+        java.util.regex.Matcher lm = java.util.regex.Pattern.compile("^\\s*\\p{XDigit}{4}\\s+(?:\\p{XDigit}{2} )*\\p{XDigit}{2}\\s+(.*)$")
+            .matcher(listingLine);
+        String t = lm.matches() ? lm.group(1).trim() : listingLine.trim();
         t = t.replaceAll("byte ptr \\[[^\\]]*\\]", "m8").replaceAll("dword ptr \\[[^\\]]*\\]", "m32")
             .replaceAll("qword ptr \\[[^\\]]*\\]", "m64").replaceAll("word ptr \\[[^\\]]*\\]", "m16")
             .replaceAll("\\[[^\\]]*\\]", "m");
