@@ -79,4 +79,35 @@ class Xcr0CpuidTest {
             }
         }
     }
+
+    /** XSETBV at CPL 3 exits like at CPL 0, and KVM injects #GP (handle_xsetbv checks the CPL itself). */
+    @org.junit.jupiter.api.Test
+    void xsetbvAtCpl3IsGp() throws Exception {
+        try (LongModeGuest g = new LongModeGuest(Hypervisor.open("soft", Map.of("cpu", "max", "max-instructions", "100000")), true, true, false)) {
+            g.installIdt();
+            // user-accessible pages; user code/data segments; a TSS is not needed as nothing faults to CPL 0 ... except
+            // the #GP itself, which needs RSP0: give the TSS a stack.
+            for (int i = 0; i < LongModeGuest.RAM >> 21; i++) g.ram.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0x3000 + 8L * i, ((long) i << 21) | 0x87);
+            g.ram.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0x2000, 0x3007);
+            g.ram.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0x1000, 0x2007);
+            long tss = 0x9000;
+            g.ram.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, tss + 4, LongModeGuest.STACK - 0x8000); // RSP0
+            var s = g.vcpu.getSregs();
+            var cs3 = new org.jkvm.api.uabi.KvmSegment(0, 0xFFFF_FFFF, 0x1B, 11, true, 3, false, true, true, true, false, false);
+            var ds3 = new org.jkvm.api.uabi.KvmSegment(0, 0xFFFF_FFFF, 0x23, 3, true, 3, true, true, false, true, false, false);
+            var tr = new org.jkvm.api.uabi.KvmSegment(tss, 0x67, 0x28, 11, true, 0, false, false, false, false, false, false);
+            g.vcpu.setSregs(new org.jkvm.api.uabi.KvmSregs(cs3, ds3, ds3, ds3, ds3, ds3, tr, s.ldt(), s.gdt(), s.idt(),
+                s.cr0(), 0, s.cr3(), s.cr4(), 0, s.efer(), s.apicBase(), new long[4]));
+            Code c = new Code(LongModeGuest.CODE);
+            c.zero(15).xsetbvGuarded(1).sync(1);
+            g.load(c);
+            var e = g.vcpu.run();
+            // the #GP is delivered to the CPL-0 handler, which resumes at RBP (still CPL 3 after IRETQ); the OUT that
+            // follows is #GP too at CPL 3 with IOPL 0, so the guest goes round until the instruction budget ends.
+            var r = g.vcpu.getRegs();
+            assertTrue(r.r15() >= 1, "XSETBV at CPL 3 raised an exception (" + e + ")");
+            assertEquals(13, r.r14(), "#GP");
+            assertEquals(1, g.vcpu.getXcrs().xcrs().get(0).value(), "XCR0 unchanged");
+        }
+    }
 }
