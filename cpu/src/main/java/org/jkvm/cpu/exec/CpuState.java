@@ -11,6 +11,7 @@ public abstract class CpuState {
     // segment register numbers (also the VMCS order)
     public static final int ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5, LDTR = 6, TR = 7;
     public static final int NO_SEG = -1;
+    static final int[] FLAT_SEGS = {ES, CS, SS, DS};
 
     /** RAX..R31. */
     public final long[] r = new long[32];
@@ -274,7 +275,7 @@ public abstract class CpuState {
         if (long64) flat = true;
         else {
             boolean f = pe();
-            for (int s : new int[] {ES, CS, SS, DS}) {
+            for (int s : FLAT_SEGS) {
                 int ar = segAr[s];
                 if ((ar & 0x10000) != 0 && s != CS) continue; // unusable: faults anyway when used
                 if (segBase[s] != 0 || segLimit[s] != -1 || (ar & 0x1C) == 0x14) { f = false; break; }

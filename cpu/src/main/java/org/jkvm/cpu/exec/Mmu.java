@@ -75,10 +75,8 @@ public abstract class Mmu extends CpuState {
 
     public final void flushTlbPage(long lin) {
         int i = (int) (lin >>> 12) & TLB_MASK;
-        for (Tlb t : new Tlb[] {supTlb, userTlb}) {
-            t.rtag[i] = -1;
-            t.wtag[i] = -1;
-        }
+        supTlb.rtag[i] = supTlb.wtag[i] = -1;
+        userTlb.rtag[i] = userTlb.wtag[i] = -1;
         codeEpoch++;
     }
 

@@ -12,6 +12,8 @@ import org.jkvm.cpu.mem.PhysicalMemory;
  * architecture would otherwise act.
  */
 public abstract class SystemOps extends Mmu {
+    static final int[] DATA_SEGS = {ES, DS, FS, GS};
+
     protected SystemOps(PhysicalMemory pmem) {
         super(pmem);
     }
@@ -234,7 +236,7 @@ public abstract class SystemOps extends Mmu {
             updateMode();
             r[4] = long64 ? newRsp : (segAr[SS] & 0x4000) != 0 ? newRsp & 0xFFFF_FFFFL : (r[4] & ~0xFFFFL) | (newRsp & 0xFFFF);
             if (rpl > oldCpl) {
-                for (int s : new int[] {ES, DS, FS, GS}) {
+                for (int s : DATA_SEGS) {
                     int sar = segAr[s];
                     boolean conformingCode = (sar & 0x1C) == 0x1C;
                     if ((sar & 0x10000) == 0 && !conformingCode && ((sar >>> 5) & 3) < rpl) setSeg(s, 0, 0, 0, 0x10000);
