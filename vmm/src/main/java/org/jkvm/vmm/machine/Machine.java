@@ -549,9 +549,12 @@ public final class Machine implements AutoCloseable {
                 for (Timed t : timed) {
                     if (t.nextDeadline() <= now) t.advance(now);
                 }
-                if (now >= timeoutAt && pendingStop == null) {
-                    pendingStop = new Outcome(Outcome.LIMIT_STATUS,
-                        "timeout: the guest ran for " + config.timeoutNanos() / 1_000_000_000L + " s without finishing");
+                if (now >= timeoutAt) {
+                    timeoutAt = Long.MAX_VALUE;
+                    if (pendingStop == null) {
+                        pendingStop = new Outcome(Outcome.LIMIT_STATUS, String.format(
+                            "timeout: the guest ran for %.3g s without finishing", config.timeoutNanos() / 1e9));
+                    }
                     lock.notifyAll();
                     kick();
                 }
@@ -563,13 +566,12 @@ public final class Machine implements AutoCloseable {
                 long next = timeoutAt;
                 for (Timed t : timed) next = Math.min(next, t.nextDeadline());
                 next = Math.min(next, now + IDLE_CHECK_NANOS / 2);
-                long wait = next - clock.nanos();
-                if (wait > 0) {
-                    try {
-                        lock.wait(wait / 1_000_000, (int) (wait % 1_000_000));
-                    } catch (InterruptedException e) {
-                        return;
-                    }
+                // Always wait (at least ~1 ms when something is overdue) so the vCPU thread can take the lock.
+                long wait = Math.max(next - clock.nanos(), 1);
+                try {
+                    lock.wait(wait / 1_000_000, (int) (wait % 1_000_000));
+                } catch (InterruptedException e) {
+                    return;
                 }
             }
         }

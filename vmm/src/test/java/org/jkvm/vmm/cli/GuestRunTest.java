@@ -122,6 +122,21 @@ class GuestRunTest {
     }
 
     @Test
+    void timeoutStopsASpinningAndAnIdleGuest() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(!backend.equals("soft"),
+            "the soft backend does not yet leave an exit-free guest loop on Vcpu.kick");
+        for (Guest32 g : new Guest32[] {new Guest32().bytes(0xEB, 0xFE), new Guest32().sti().hlt().bytes(0xEB, 0xFD)}) {
+            Path p = Files.createTempFile(dir, "spin", ".elf");
+            Files.write(p, g.image());
+            long t0 = System.nanoTime();
+            Cli.Result r = run("run", "--accel", backend, "--timeout=0.5", p.toString());
+            assertEquals(124, r.status(), r.err());
+            assertTrue(r.err().contains("timeout"), r.err());
+            assertTrue(System.nanoTime() - t0 < 20_000_000_000L, "stopped promptly");
+        }
+    }
+
+    @Test
     void traceAndStats() throws IOException {
         Cli.Result r = go(new Guest32().print("t").debugExit(0), "--trace", "all", "--stats");
         assertEquals(1, r.status());
