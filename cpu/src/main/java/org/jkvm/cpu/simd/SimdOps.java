@@ -20,7 +20,7 @@ final class SimdOps {
         FSQRT = 40, FMINMAX = 41, FCMP = 42, FCOMI = 43, CVT = 44, DUP = 45, KLOGIC = 46, KNOT = 47, KORTEST = 48,
         KTEST = 49, KSHIFT = 50, KUNPCK = 51, TERNLOG = 52, VPCMP = 53, BROADCAST = 54, INSERT = 55, EXTRACT = 56,
         PERMVAR = 57, PERMIMM = 58, ROUND = 59, FHORIZ = 60, IHORIZ = 61, PMADDUBSW = 62, PCLMUL = 63, EXTRACTPS = 64,
-        INSERTPS = 65;
+        INSERTPS = 65, PCMPSTR = 66;
 
     private static final int N = Mnemonic.values().length;
     private static final byte[] OP = new byte[N], SUB = new byte[N], ES = new byte[N];
@@ -323,6 +323,12 @@ final class SimdOps {
         both(PCLMUL, 0, 8, "PCLMULQDQ");
         both(EXTRACTPS, 0, 4, "EXTRACTPS");
         both(INSERTPS, 0, 4, "INSERTPS");
+        // PCMPxSTRx: sub bit 0 = explicit lengths, bit 1 = mask output
+        both(PCMPSTR, 1, 1, "PCMPESTRI");
+        both(PCMPSTR, 3, 1, "PCMPESTRM");
+        both(PCMPSTR, 0, 1, "PCMPISTRI");
+        both(PCMPSTR, 2, 1, "PCMPISTRM");
+        mark(UNALIGNED, "PCMPESTRI", "PCMPESTRM", "PCMPISTRI", "PCMPISTRM");
     }
 
     static int op(Mnemonic m) { return OP[m.ordinal()]; }

@@ -829,6 +829,26 @@ public final class SimdUnit {
                 writeReg(in, dst, r, 16, 0, vex, false);
                 return true;
             }
+            case SimdOps.PCMPSTR -> {
+                fetch(in, h, 0, a, 16, 1);
+                boolean words = (imm & 1) != 0, explicit = (sub & 1) != 0;
+                int ne = words ? 8 : 16;
+                int la = explicit ? StringCompare.explicitLength(h.get(0), in.w(), words) : StringCompare.implicitLength(a, words);
+                int lb = explicit ? StringCompare.explicitLength(h.get(2), in.w(), words) : StringCompare.implicitLength(b, words);
+                int res = StringCompare.compute(a, b, la, lb, imm);
+                if ((sub & 2) == 0) {
+                    int idx = res == 0 ? ne : (imm & 0x40) != 0 ? 31 - Integer.numberOfLeadingZeros(res) : Integer.numberOfTrailingZeros(res);
+                    h.set(1, idx);
+                } else {
+                    V.zero(r);
+                    if ((imm & 0x40) == 0) r[0] = res;
+                    else for (int e = 0; e < ne; e++) V.set(r, e, words ? 2 : 1, (res >> e & 1) != 0 ? -1L : 0);
+                    writeReg(in, 0, r, 16, 0, vex, false);
+                }
+                h.setArithFlags((res != 0 ? SimdHost.CF : 0) | (lb < ne ? SimdHost.ZF : 0) | (la < ne ? SimdHost.SF : 0)
+                    | ((res & 1) != 0 ? SimdHost.OF : 0));
+                return true;
+            }
             case SimdOps.DUP -> {
                 for (int e = 0; e < vl / es; e++) {
                     int srcE = switch (sub) {
