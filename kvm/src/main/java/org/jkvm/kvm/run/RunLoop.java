@@ -202,6 +202,10 @@ public final class RunLoop {
             do {
                 exit = enterGuest();
             } while (exit == null);
+        } catch (RuntimeException e) {
+            // A defect below KVM_RUN must not take the VMM down: report it as KVM does an unhandled condition.
+            exit = new VcpuExit.InternalError(VcpuExit.InternalError.UNEXPECTED_EXIT_REASON, new long[0],
+                "soft backend: " + e);
         } finally {
             inGuestFpu = false;
             host.swapFpstate(null, 0, 0, "kvm_put_guest_fpu");
