@@ -9,39 +9,21 @@ package org.jkvm.cpu.simd;
 final class StringCompare {
     private StringCompare() {}
 
-    /** The IntRes2 bit vector for operands a (register) and b (register/memory) with lengths la, lb. */
+    /** The IntRes2 bit vector for operands a (register) and b (register/memory) with lengths la, lb. No allocation. */
     static int compute(long[] a, long[] b, int la, int lb, int imm) {
-        boolean words = (imm & 1) != 0, signed = (imm & 2) != 0;
-        int n = words ? 8 : 16, es = words ? 2 : 1;
+        boolean words = (imm & 1) != 0;
+        int n = words ? 8 : 16;
         int agg = imm >> 2 & 3;
-        boolean[][] res = new boolean[n][n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                long x = signed ? V.sget(a, i, es) : V.get(a, i, es), y = signed ? V.sget(b, j, es) : V.get(b, j, es);
-                boolean av = i < la, bv = j < lb, r;
-                if (agg == 1) r = (i & 1) == 0 ? y >= x : y <= x;
-                else r = x == y;
-                // overrides for invalid elements
-                if (!av || !bv) {
-                    r = switch (agg) {
-                        case 0, 1 -> false;
-                        case 2 -> !av && !bv;
-                        default -> !av;
-                    };
-                }
-                res[i][j] = r;
-            }
-        }
         int int1 = 0;
         for (int j = 0; j < n; j++) {
             boolean v = false;
             switch (agg) {
-                case 0 -> { for (int i = 0; i < n; i++) v |= res[i][j]; }
-                case 1 -> { for (int i = 0; i + 1 < n; i += 2) v |= res[i][j] && res[i + 1][j]; }
-                case 2 -> v = res[j][j];
+                case 0 -> { for (int i = 0; i < n; i++) v |= cmp(a, b, i, j, la, lb, imm); }
+                case 1 -> { for (int i = 0; i + 1 < n; i += 2) v |= cmp(a, b, i, j, la, lb, imm) && cmp(a, b, i + 1, j, la, lb, imm); }
+                case 2 -> v = cmp(a, b, j, j, la, lb, imm);
                 default -> {
                     v = true;
-                    for (int k = 0; k < n - j; k++) v &= res[k][j + k];
+                    for (int k = 0; k < n - j; k++) v &= cmp(a, b, k, j + k, la, lb, imm);
                 }
             }
             if (v) int1 |= 1 << j;
@@ -52,6 +34,23 @@ final class StringCompare {
             case 3 -> int1 ^ ((1 << Math.min(lb, n)) - 1) & mask;
             default -> int1;
         };
+    }
+
+    /** One comparison of a[i] with b[j], with the overrides for elements past either length. */
+    private static boolean cmp(long[] a, long[] b, int i, int j, int la, int lb, int imm) {
+        boolean words = (imm & 1) != 0, signed = (imm & 2) != 0;
+        int es = words ? 2 : 1, agg = imm >> 2 & 3;
+        boolean av = i < la, bv = j < lb;
+        if (!av || !bv) {
+            return switch (agg) {
+                case 0, 1 -> false;
+                case 2 -> !av && !bv;
+                default -> !av;
+            };
+        }
+        long x = signed ? V.sget(a, i, es) : V.get(a, i, es), y = signed ? V.sget(b, j, es) : V.get(b, j, es);
+        if (agg == 1) return (i & 1) == 0 ? y >= x : y <= x;
+        return x == y;
     }
 
     /** The implicit length: the index of the first zero element, or the element count. */
