@@ -113,6 +113,29 @@ class PagingTest {
         assertEquals(0x11, g.v.read(VmcsField.VM_EXIT_INTR_ERROR_CODE)); // P | I/D
     }
 
+    @Test void fiveLevelPaging() {
+        g.long64();
+        g.q(0xD000, GuestRig.PML4 | 7);   // PML5[0] -> the rig's identity PML4
+        g.q(0xD008, 0xE000 | 7);          // PML5[1] -> a PML4 for linear 1 << 48
+        g.q(0xE000, GuestRig.PDPT | 7);   // ... whose first entry reuses the identity PDPT
+        g.v.write(VmcsField.GUEST_CR3, 0xD000);
+        g.v.write(VmcsField.GUEST_CR4, g.v.read(VmcsField.GUEST_CR4) | 0x1000); // LA57
+        // mov $0x1000000090000,%rax; mov (%rax),%rbx; hlt
+        g.code(GuestRig.CODE, "48b80000090000000100488b18f4");
+        g.runToHlt();
+        assertEquals(0x1111_2222_3333_4444L, g.gpr(RBX));
+    }
+
+    @Test void trapFlagSingleSteps() {
+        g.long64();
+        g.v.write(VmcsField.EXCEPTION_BITMAP, 1 << 1);
+        // pushfq; orq $0x100,(%rsp); popfq; nop; nop; hlt -> #DB after the first NOP (TF takes effect after POPF)
+        g.code(GuestRig.CODE, "9c48810c24000100009d9090f4");
+        assertEquals(ExitReason.EXCEPTION_NMI, g.enter());
+        assertEquals(1, g.v.read(VmcsField.VM_EXIT_INTR_INFO) & 0xFF);
+        assertEquals(GuestRig.CODE + 11, g.rip()); // a trap: RIP after the NOP
+    }
+
     @Test void syscallAndSysret() {
         g.long64();
         g.v.write(VmcsField.EXCEPTION_BITMAP, 1 << Fault.UD);

@@ -294,6 +294,22 @@ class SystemTest {
         assertEquals(GuestRig.CODE + 2, g.rip()); // STI and the one instruction in its shadow ran
     }
 
+    @Test void hostInterruptFromAnotherThreadExits() throws Exception {
+        g.long64();
+        g.code(GuestRig.CODE, LOOP5);
+        Thread t = new Thread(() -> {
+            try { Thread.sleep(50); } catch (InterruptedException e) { return; }
+            g.cpu.interrupt(0x30);
+        });
+        t.start();
+        int r = g.enter();
+        for (int k = 0; k < 100 && r == ExitReason.PREEMPTION_TIMER; k++) r = g.enter(); // a fast machine
+        t.join();
+        assertEquals(ExitReason.EXTERNAL_INTERRUPT, r);
+        assertEquals(Vmcs.intrInfo(0x30, Vmcs.INTR_TYPE_EXT_INTR, false) & 0xFFFF_FFFFL,
+            g.v.read(VmcsField.VM_EXIT_INTR_INFO));
+    }
+
     @Test void machineCheckHookExitsAtChosenInstruction() {
         g.long64();
         g.v.write(VmcsField.EXCEPTION_BITMAP, 1 << 18);
