@@ -176,6 +176,16 @@ public final class HostModel {
 
     public boolean needFpuLoad() { return needFpuLoad; }
 
+    /** After a failure in the middle of a run: host XCR0/XSS/PKRU back, IRQs on (the error path's cleanup). */
+    public void recover() {
+        if (cpu.xcr0() != xcr0) cpu.xsetbv(xcr0);
+        if (cpu.xss() != xss) cpu.writeXss(xss);
+        if (hasPku && cpu.rdpkru() != vcpuTask.pkru) cpu.wrpkru(vcpuTask.pkru);
+        if (cpu.xfdErr() != 0) cpu.writeXfdErr(0);
+        guestXstateLoaded = false;
+        irqsEnabled = true;
+    }
+
     public void irqDisable() { irqsEnabled = false; }
 
     /** local_irq_enable(): checks what the host must never see, then takes whatever event is due. */

@@ -204,6 +204,7 @@ public final class RunLoop {
             } while (exit == null);
         } catch (RuntimeException e) {
             // A defect below KVM_RUN must not take the VMM down: report it as KVM does an unhandled condition.
+            host.recover();
             exit = new VcpuExit.InternalError(VcpuExit.InternalError.UNEXPECTED_EXIT_REASON, new long[0],
                 "soft backend: " + e);
         } finally {
