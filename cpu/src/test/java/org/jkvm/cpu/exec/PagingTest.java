@@ -104,6 +104,23 @@ class PagingTest {
         assertEquals(0x10100, g.rip());
     }
 
+    @Test void protectionKeyAccessDisableFaultsUserRead() {
+        g.long64();
+        g.v.write(VmcsField.EXCEPTION_BITMAP, 1 << 14);
+        g.pte(0x90000, 0x90000, 7 | 1L << 59); // user page with protection key 1
+        g.cpu.setHostCr4(0x4_0600 | 0x40_0000);
+        g.cpu.wrpkru(1 << 2);                   // AD for key 1
+        g.code(GuestRig.CODE, TO_USER);
+        g.code(0x10100, USER_READ);
+        assertEquals(ExitReason.EXCEPTION_NMI, g.enter());
+        assertEquals(0x25, g.v.read(VmcsField.VM_EXIT_INTR_ERROR_CODE)); // P | U | PK
+        g.cpu.wrpkru(0);
+        g.v.write(VmcsField.GUEST_RIP, 0x10100);
+        g.runToHlt(); // the read now succeeds; the HLT after it is #GP at CPL 3, whose handler halts
+        assertEquals(0x1111_2222_3333_4444L, g.gpr(RAX));
+        assertEquals(Fault.GP, g.gpr(R15));
+    }
+
     @Test void smepBlocksSupervisorFetchFromUserPage() {
         g.long64();
         g.v.write(VmcsField.GUEST_CR4, g.v.read(VmcsField.GUEST_CR4) | 0x10_0000);
