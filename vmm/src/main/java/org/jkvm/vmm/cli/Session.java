@@ -31,6 +31,8 @@ final class Session implements AutoCloseable {
     OutputStream serialOut;
     InputStream serialIn;
     Tracer tracer = Tracer.OFF;
+    /** Where the trace and the VMM's warnings (unknown-access log) go: stderr, or --trace-file. */
+    PrintStream traceOut;
     Hypervisor hv;
 
     Session(MachineOptions opts, PrintWriter out, PrintWriter err) {
@@ -55,7 +57,7 @@ final class Session implements AutoCloseable {
                 throw new UserError(ExitCodes.CANTCREAT, "cannot write serial output to " + path + ": " + e.getMessage());
             }
         }
-        PrintStream traceOut = log;
+        traceOut = log;
         if (opts.traceFile != null) {
             try {
                 traceOut = new PrintStream(new BufferedOutputStream(new FileOutputStream(opts.traceFile)), false, StandardCharsets.UTF_8);
@@ -68,7 +70,7 @@ final class Session implements AutoCloseable {
     }
 
     PrintStream machineLog() {
-        return opts.traceFile != null && opts.trace != null ? null : log;
+        return traceOut;
     }
 
     Hypervisor openBackend() {

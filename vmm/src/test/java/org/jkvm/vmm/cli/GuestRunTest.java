@@ -97,6 +97,22 @@ class GuestRunTest {
     }
 
     @Test
+    void unknownMmioReadsZeroAndIsLoggedOnce() throws IOException {
+        Guest32 g = new Guest32().movEax(0x12345678)
+            .bytes(0xA1, 0x00, 0x00, 0xD0, 0xFE)   // mov eax, [0xFED00000] (no HPET here)
+            .bytes(0xA1, 0x08, 0x00, 0xD0, 0xFE)   // mov eax, [0xFED00008]: same page, not logged again
+            .movDx(0xF4).outDxEax();
+        Path trace = dir.resolve("trace.txt");
+        Cli.Result r = go(g, "--trace", "io", "--trace-file", trace.toString());
+        assertEquals(1, r.status(), "EAX = 0 from unknown MMIO: " + r.err());
+        String t = Files.readString(trace);
+        assertEquals(1, t.lines().filter(l -> l.contains("unknown MMIO read at 0xfed00000")).count(), t);
+        assertEquals(0, t.lines().filter(l -> l.contains("unknown MMIO read at 0xfed00008")).count(), t);
+        assertTrue(t.contains("mmio read  0xfed00008 size 4 -> 0x0"), t);
+        assertEquals("", r.err(), "the log went to the trace file");
+    }
+
+    @Test
     void fwCfgSignatureFromTheGuest() throws IOException {
         Guest32 g = new Guest32();
         g.movDx(0x510).bytes(0x66, 0xB8, 0x00, 0x00).bytes(0x66, 0xEF); // mov ax, 0; out dx, ax
