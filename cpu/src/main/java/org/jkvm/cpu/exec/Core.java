@@ -382,6 +382,12 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
             mcgStatus |= 4; // MCIP
             deliverEvent(Fault.MC, 3, -1, rip, true);
         }
+        if (kickPending && timeExpired) {
+            kickPending = false;
+            timeExpired = false;
+            exitReason = 52;
+            return 52;
+        }
         if (kickPending) {
             kickPending = false;
             int vec = hostInterrupt;
@@ -416,6 +422,16 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
             return checkEvents();
         }
         return -1;
+    }
+
+    /** A time quantum ran out (PhysicalCpu.enterFor): the next event check exits with PREEMPTION_TIMER. */
+    public volatile boolean timeExpired;
+
+    public void expireQuantum() {
+        timeExpired = true;
+        kickPending = true;
+        Thread t = runner;
+        if (t != null) LockSupport.unpark(t);
     }
 
     /** The next kick exits even without a host interrupt vector (KVM's kick: an IPI to the CPU). */

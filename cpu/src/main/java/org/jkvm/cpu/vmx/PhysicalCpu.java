@@ -132,6 +132,28 @@ public final class PhysicalCpu {
         return enter();
     }
 
+    private static final java.util.concurrent.ScheduledExecutorService QUANTUM_TIMER =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "jkvm-quantum-timer");
+            t.setDaemon(true);
+            return t;
+        });
+
+    /**
+     * VM entry with a time quantum: the guest runs at most about {@code nanos} nanoseconds of wall-clock time,
+     * then exits with {@link ExitReason#PREEMPTION_TIMER} (checked at block boundaries).
+     */
+    public int enterFor(long nanos) {
+        core.timeExpired = false;
+        var f = QUANTUM_TIMER.schedule(core::expireQuantum, Math.max(0, nanos), java.util.concurrent.TimeUnit.NANOSECONDS);
+        try {
+            return enter();
+        } finally {
+            f.cancel(false);
+            core.timeExpired = false;
+        }
+    }
+
     public int exitReason() { return lastExit; }
 
     public long exitQualification() { return vmcs.read(VmcsField.EXIT_QUALIFICATION); }

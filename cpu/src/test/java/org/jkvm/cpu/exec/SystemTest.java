@@ -294,6 +294,16 @@ class SystemTest {
         assertEquals(GuestRig.CODE + 2, g.rip()); // STI and the one instruction in its shadow ran
     }
 
+    @Test void timeQuantumEndsWithPreemptionTimerExit() {
+        g.long64();
+        g.code(GuestRig.CODE, LOOP5);
+        g.v.clearBits(VmcsField.PIN_BASED_VM_EXEC_CONTROL, Vmcs.PIN_PREEMPTION_TIMER);
+        long t0 = System.nanoTime();
+        assertEquals(ExitReason.PREEMPTION_TIMER, g.cpu.enterFor(20_000_000L));
+        assertTrue(System.nanoTime() - t0 >= 20_000_000L);
+        assertTrue(g.gpr(RAX) > 0);
+    }
+
     @Test void hostInterruptFromAnotherThreadExits() throws Exception {
         g.long64();
         g.code(GuestRig.CODE, LOOP5);
