@@ -370,6 +370,15 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
                 } catch (ExitSignal e) {
                     return exitDuringDelivery();
                 }
+            } catch (RuntimeException bug) {
+                // an internal error must not take the VMM down: the instruction becomes a #UD in the guest and
+                // is counted (visible in the unimplemented-instruction statistics) with the Java exception
+                countUnimplemented("internal error: " + bug);
+                try {
+                    deliverEvent(Fault.UD, 3, -1, rip, true);
+                } catch (ExitSignal e) {
+                    return exitDuringDelivery();
+                }
             }
         }
     }
