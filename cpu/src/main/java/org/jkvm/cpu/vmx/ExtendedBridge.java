@@ -38,6 +38,8 @@ final class ExtendedBridge implements Core.Extended {
 
         @Override public void setArithFlags(long flags) { core.setArith(0x8D5, flags); }
 
+        @Override public long rflags() { return core.flags(); }
+
         @Override public long cr0() { return core.cr0; }
 
         @Override public long cr4() { return core.cr4; }
@@ -174,10 +176,13 @@ final class ExtendedBridge implements Core.Extended {
             case "TDPBUSD" -> amx.tdpbd(ctx, AmxUnit.US, in.reg(0), in.reg(1), in.reg(2));
             case "TDPBUUD" -> amx.tdpbd(ctx, AmxUnit.UU, in.reg(0), in.reg(1), in.reg(2));
             case "TDPBF16PS" -> amx.tdpbf16ps(ctx, in.reg(0), in.reg(1), in.reg(2));
-            case "FNINIT", "FNCLEX", "FNSTSW", "FNSTCW", "FLDCW", "WAIT", "FNOP" -> x87Control(core, u, in, m);
             default -> {
                 current = u;
-                if (!simd.execute(in, host)) core.unimplemented(u);
+                if (simd.execute(in, host)) return;
+                switch (m) {
+                    case "FNINIT", "FNCLEX", "FNSTSW", "FNSTCW", "FLDCW", "WAIT", "FNOP" -> x87Control(core, u, in, m);
+                    default -> core.unimplemented(u);
+                }
             }
         }
     }
