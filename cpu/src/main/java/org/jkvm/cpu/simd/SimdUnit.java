@@ -61,6 +61,7 @@ public final class SimdUnit {
                 int v = h.memory().read32(h.ea());
                 if ((v & ~XState.MXCSR_MASK) != 0) throw Fault.gp0();
                 s.mxcsr = v;
+                s.touch(XFeature.SSE.mask); // even loading 1F80H marks SSE in use (as on hardware)
             }
             case SimdOps.STMXCSR -> h.memory().write32(h.ea(), s.mxcsr);
             case SimdOps.KMOV -> kmov(in, h, es);

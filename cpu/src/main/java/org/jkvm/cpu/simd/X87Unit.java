@@ -125,7 +125,9 @@ public final class X87Unit {
         if ((h.cr0() & (XContext.CR0_EM | XContext.CR0_TS)) != 0) throw Fault.nm();
         if (!noWait(m) && (s.fsw & 0x80) != 0 && (h.cr0() & XContext.CR0_NE) != 0) throw new Fault(Fault.MF, -1, 0);
         f.control(s.fcw);
-        s.touch(XFeature.X87.mask);
+        // Every x87 instruction marks the x87 state in use, except the pure stores of control/status
+        // words (measured: FNSTCW leaves XINUSE[0] clear).
+        if (!m.equals("FNSTCW") && !m.equals("FNSTSW")) s.touch(XFeature.X87.mask);
         LinearMemory mem = h.memory();
         boolean memOp = in.operandCount() > 0 && in.kind(0) == OperandKind.MEM;
         int size = memOp ? in.memSize() : 0;
@@ -308,6 +310,7 @@ public final class X87Unit {
         long cr0 = h.cr0();
         if ((cr0 & XContext.CR0_TS) != 0 && (cr0 & XContext.CR0_MP) != 0) throw Fault.nm();
         if ((s.fsw & 0x80) != 0 && (cr0 & XContext.CR0_NE) != 0) throw new Fault(Fault.MF, -1, 0);
+        s.touch(XFeature.X87.mask); // WAIT marks the x87 state in use (measured)
     }
 
     private static boolean implemented(String m) {
