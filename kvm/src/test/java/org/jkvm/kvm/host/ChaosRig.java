@@ -33,12 +33,17 @@ final class ChaosRig implements AutoCloseable {
     static final int ENTRY = 512;
     static final int[] GPRS = {0, 1, 2, 3, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15};
     static final int OFF_XCR0 = 0, OFF_GPR = 8, OFF_EGPR = 0x80, OFF_FLAGS = 0x100, OFF_PKRU = 0x108, OFF_XFD = 0x110,
-        OFF_XFD_ERR = 0x118, OFF_INVD = 0x120;
+        OFF_XFD_ERR = 0x118, OFF_INVD = 0x120, OFF_TILE_SRC = 0x128;
+    /** Random tile rows the guest loads from, and the palette-1 configuration. */
+    static final long TILE_SRC = 0x200000, TILE_CFG = 0x1FF000;
+    static final boolean GUEST_TILES = org.jkvm.kvm.guest.InsnProbe.executesAfter(org.jkvm.kvm.guest.InsnProbe.LDTILECFG_RDI,
+        org.jkvm.kvm.guest.InsnProbe.TILELOADD_TMM0_RSI_RCX);
 
     final LongModeGuest g;
     final SoftVcpu v;
     final PhysicalCpu pc;
     final List<Long> entryHashes = new ArrayList<>();
+    int tileRuns;
     final List<String> entryParts = new ArrayList<>();
     static final boolean DEBUG = Boolean.getBoolean("jkvm.chaos.debug");
     private final long supported;
@@ -58,6 +63,7 @@ final class ChaosRig implements AutoCloseable {
         g.vcpu.setXcrs(new KvmXcrs(0, List.of(new KvmXcr(0, supported))));
         g.installIdt();
         fillTable(runs, seed);
+        tileData(seed);
         g.load(program());
         v.loop.setEntryObserver((cpu, afterMc) -> {
             if (!afterMc) {
@@ -82,12 +88,22 @@ final class ChaosRig implements AutoCloseable {
             g.ram.set(ValueLayout.JAVA_LONG, e + OFF_XCR0, xcr0);
             for (int k = 0; k < GPRS.length; k++) g.ram.set(ValueLayout.JAVA_LONG, e + OFF_GPR + 8L * k, r.nextLong());
             for (int k = 0; k < 16; k++) g.ram.set(ValueLayout.JAVA_LONG, e + OFF_EGPR + 8L * k, r.nextLong());
-            g.ram.set(ValueLayout.JAVA_LONG, e + OFF_FLAGS, (xcr0 & (1L << 19)) != 0 ? 1 : 0);
+            long xfd = r.nextInt(4) == 0 ? 1L << 18 : 0;
+            boolean tiles = GUEST_TILES && (xcr0 & (3L << 17)) == (3L << 17) && xfd == 0 && r.nextBoolean();
+            g.ram.set(ValueLayout.JAVA_LONG, e + OFF_FLAGS, ((xcr0 & (1L << 19)) != 0 ? 1 : 0) | (tiles ? 2 : 0));
+            if (tiles) tileRuns++;
             g.ram.set(ValueLayout.JAVA_LONG, e + OFF_PKRU, r.nextLong() & 0xFFFF_FFFFL);
-            g.ram.set(ValueLayout.JAVA_LONG, e + OFF_XFD, r.nextInt(4) == 0 ? 1L << 18 : 0);
+            g.ram.set(ValueLayout.JAVA_LONG, e + OFF_XFD, xfd);
+            g.ram.set(ValueLayout.JAVA_LONG, e + OFF_TILE_SRC, TILE_SRC + 1024L * r.nextInt(56));
             g.ram.set(ValueLayout.JAVA_LONG, e + OFF_XFD_ERR, r.nextInt(4) == 0 ? 1L << 18 : 0);
             g.ram.set(ValueLayout.JAVA_LONG, e + OFF_INVD, 1 + r.nextInt(4));
         }
+    }
+
+    private void tileData(long seed) {
+        org.jkvm.kvm.guest.InsnProbe.tileConfig(g, TILE_CFG);
+        SplittableRandom r = new SplittableRandom(seed ^ 0x711E);
+        for (long a = TILE_SRC; a < TILE_SRC + 64 * 1024; a += 8) g.ram.set(ValueLayout.JAVA_LONG, a, r.nextLong());
     }
 
     private Code program() {
@@ -101,6 +117,11 @@ final class ChaosRig implements AutoCloseable {
         c.loadRsi32(0, OFF_PKRU).zero(1).zero(2).wrpkru();
         c.movImm32(1, 0x1C4).loadRsi32(0, OFF_XFD).zero(2).wrmsr();
         c.movImm32(1, 0x1C5).loadRsi32(0, OFF_XFD_ERR).zero(2).wrmsr();
+        // tiles: LDTILECFG, then TILELOADD tmm0..tmm7 from 8 consecutive KiB of random rows (RAX base, RCX stride)
+        Code tiles = new Code(0);
+        tiles.movImm(7, TILE_CFG).raw(org.jkvm.kvm.guest.InsnProbe.LDTILECFG_RDI).loadRsi(0, OFF_TILE_SRC).movImm(1, 64);
+        for (int t = 0; t < 8; t++) tiles.raw(0xC4, 0xE2, 0x7B, 0x4B, 0x04 | t << 3, 0x08).raw(0x48, 0x05, 0x00, 0x04, 0x00, 0x00);
+        c.testRsi8(OFF_FLAGS, 2).jzSkip(tiles.bytes().length).append(tiles);
         c.loadRsi(1, OFF_INVD);
         long invd = c.here();
         c.invd().dec(1).jnz(invd);

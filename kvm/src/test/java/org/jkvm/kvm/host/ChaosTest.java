@@ -61,11 +61,12 @@ class ChaosTest {
                 assertEquals(List.of(), chaos.v.host.violations(), where);
             }
             assertEquals(List.of(), ref.v.host.violations());
+            if (ChaosRig.GUEST_TILES) assertTrue(chaos.tileRuns > RUNS / 20, "guest tile loads in " + chaos.tileRuns + " runs");
             assertTrue(chaos.v.host.schedules() > RUNS / 2, "schedules " + chaos.v.host.schedules());
             assertTrue(chaos.v.host.interrupts() > RUNS / 2, "interrupts " + chaos.v.host.interrupts());
             assertTrue(chaos.v.host.machineChecks() > RUNS / 10, "machine checks " + chaos.v.host.machineChecks());
-            System.out.printf("chaos %s: %d runs, %d schedules, %d interrupts, %d machine checks, 0 violations%n", placement,
-                RUNS, chaos.v.host.schedules(), chaos.v.host.interrupts(), chaos.v.host.machineChecks());
+            System.out.printf("chaos %s: %d runs (%d with guest tile loads), %d schedules, %d interrupts, %d machine checks, 0 violations%n",
+                placement, RUNS, chaos.tileRuns, chaos.v.host.schedules(), chaos.v.host.interrupts(), chaos.v.host.machineChecks());
         }
     }
 }
