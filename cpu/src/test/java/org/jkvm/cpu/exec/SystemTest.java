@@ -82,6 +82,25 @@ class SystemTest {
         assertTrue(g.v.test(VmcsField.VM_ENTRY_CONTROLS, Vmcs.ENTRY_IA32E_MODE), "IA-32e mode guest after exit");
     }
 
+    @Test void realModeInterruptThroughIvtAndIret() {
+        g.real16(0x7C00);
+        g.code(0x7C00, "cd21bb3412f4");     // int $0x21; mov $0x1234,%bx; hlt
+        g.code(0x8000, "b87700cf");         // handler at 0000:8000: mov $0x77,%ax; iret
+        g.q(0x21 * 4, 0x8000);              // IVT[0x21] = 0000:8000
+        g.runToHlt();
+        assertEquals(0x77, g.gpr(RAX) & 0xFFFF);
+        assertEquals(0x1234, g.gpr(RBX) & 0xFFFF);
+        assertEquals(0x7000, g.rsp() & 0xFFFF); // FLAGS, CS, IP popped again
+    }
+
+    @Test void invalidGuestStateFailsTheEntry() {
+        g.long64();
+        g.v.write(VmcsField.GUEST_CR4, 0); // IA-32e mode guest without CR4.PAE
+        assertEquals(ExitReason.ENTRY_FAIL_GUEST_STATE, g.enter());
+        assertEquals(ExitReason.ENTRY_FAIL_GUEST_STATE | ExitReason.FAILED_VMENTRY & 0xFFFF_FFFFL,
+            g.v.read(VmcsField.VM_EXIT_REASON));
+    }
+
     // ---------------------------------------------------------------- paging and exceptions
 
     @Test void notPresentReadIsPageFaultWithErrorCode0() {
