@@ -24,6 +24,64 @@ final class FastPath {
         }
     }
 
+    /**
+     * The form the general path would select, precomputed for every fast-path context: index {@link #key}. Null
+     * where the outcome depends on more than the key (ModRM.rm constraints) or is not a fast form. Derived from
+     * the table at class initialisation by the general path's own matching rules for 64-bit legacy encodings.
+     */
+    private static final Form[] SELECT = new Form[2 * 256 * 8 * 32];
+
+    /** Context bits: 66, W, ModRM.mod == 3, REX2, REX.B or REX2.B4 set. */
+    private static int key(int map, int opcode, int reg, int ctx) { return ((map << 8 | opcode) << 3 | reg) << 5 | ctx; }
+
+    static {
+        for (int map = 0; map < 2; map++) {
+            for (int op = 0; op < 256; op++) {
+                Form[][] slot = OpcodeTable.NARROW[map][op];
+                if (slot == null) continue;
+                for (int reg = 0; reg < 8; reg++) {
+                    for (int ctx = 0; ctx < 32; ctx++) {
+                        SELECT[key(map, op, reg, ctx)] = select(slot[reg * 4 + ((ctx & 16) != 0 ? Form.PP_66 : Form.PP_NP)], map, op, ctx);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The general path's candidate loop ({@code Decoder.Ctx.afterPrefixes}) for one legacy 64-bit context. */
+    private static Form select(Form[] cands, int map, int op, int ctx) {
+        boolean o66 = (ctx & 16) != 0, w = (ctx & 8) != 0, modReg = (ctx & 4) != 0, rex2 = (ctx & 2) != 0,
+                anyB = (ctx & 1) != 0;
+        int pp = o66 ? Form.PP_66 : Form.PP_NP;
+        Form f = null;
+        if (cands.length > 0 && cands[0].simple) {
+            f = cands[0];
+        } else for (Form c : cands) {
+            if (c.pp >= 0 && c.pp != pp) continue;
+            if (c.w >= 0 && c.w != (w ? 1 : 0)) continue;
+            if (c.rm >= 0) return null; // depends on ModRM.rm: left to the general path
+            if (c.mod == Form.MOD_MEM ? modReg : c.mod == Form.MOD_REG && !modReg) continue;
+            if (c.i64) continue;
+            if (c.rex2Only && !rex2) continue;
+            if (c.nop90 && anyB) continue;
+            if (c.osz != 0) {
+                boolean o = o66 && c.pp != Form.PP_66;
+                int osz = w || c.f64 ? 8 : c.d64 ? (o ? 2 : 8) : (o ? 2 : 4);
+                if (c.osz != osz) continue;
+            }
+            if (c.asz != 0 && c.asz != 8) continue;
+            f = c;
+            break;
+        }
+        if (f == null || !f.fast) return null;
+        if (rex2 && map == 1 && !modReg && (op == 0xAE || op == 0xC7)) return null; // XSAVE family checks
+        if (f.rmIndex >= 0) {
+            int src = f.ops[f.rmIndex].srcId;
+            if (src == Opnd.S_RM_MEM && modReg || src == Opnd.S_RM_REG && !modReg) return null;
+        }
+        return f;
+    }
+
     static boolean decode(DecodeBuffer o, byte[] code, int off, int limit) {
         int p = off;
         if (p >= limit) return false;
@@ -66,8 +124,6 @@ final class FastPath {
             if (opcode == 0x38 || opcode == 0x3A) return false;
             map = 1;
         }
-        Form[][] slot = OpcodeTable.NARROW[map][opcode];
-        if (slot == null) return false;
         int modrm = -1, mod = 0, reg = 0, rm = 0;
         if (OpcodeTable.HAS_MODRM[map][opcode]) {
             if (p >= limit) return false;
@@ -76,17 +132,12 @@ final class FastPath {
             reg = (modrm >> 3) & 7;
             rm = modrm & 7;
         }
-        Form[] cands = slot[reg * 4 + (o66 ? Form.PP_66 : Form.PP_NP)];
-        if (cands.length == 0) return false;
-        Form f = cands[0];
-        if (!f.fast || rex2 && f.rex2Only) return false;
+        boolean w = (rex & 8) != 0;
+        int ctx = (o66 ? 16 : 0) | (rex & 8) | (mod == 3 ? 4 : 0) | (rex2 ? 2 : 0) | (((rex & 1) | B4) != 0 ? 1 : 0);
+        Form f = SELECT[key(map, opcode, reg, ctx)];
+        if (f == null) return false;
         Opnd[] ops = f.ops;
         int rmi = f.rmIndex;
-        if (rmi >= 0) {
-            int src = ops[rmi].srcId;
-            if (src == Opnd.S_RM_MEM && mod == 3 || src == Opnd.S_RM_REG && mod != 3) return false;
-        }
-        boolean w = (rex & 8) != 0;
         int osz = w || f.f64 ? 8 : f.d64 ? (o66 ? 2 : 8) : (o66 ? 2 : 4);
         int R = (rex & 4) << 1 | R4, X = (rex & 2) << 2 | X4, B = (rex & 1) << 3 | B4;
         // Memory operand.

@@ -80,7 +80,11 @@ final class OpcodeTable {
 
     /** See {@link Form#fast}: the fast path handles only these operand shapes. */
     private static boolean fastEligible(Form f) {
-        if (!f.simple || f.pp >= 0 || f.map > 1 || f.xsaveStatic > 0 || f.lock && false) return false;
+        // W, mod, operand-size and nop90 constraints are resolved by the fast path's precomputed selection.
+        if (f.space != Form.LEGACY || f.pp >= 0 || f.map > 1 || f.xsaveStatic > 0 || f.rm >= 0 || f.i64 || f.rex2Only
+                || f.asz != 0 && f.asz != 8) {
+            return false;
+        }
         for (Opnd o : f.ops) {
             switch (o.src) {
                 case RM, RM_REG, REG, OPLOW -> { if (o.kind != Opnd.Kind.GPR) return false; }
