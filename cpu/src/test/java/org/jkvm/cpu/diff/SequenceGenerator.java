@@ -186,6 +186,8 @@ final class SequenceGenerator {
             }
             enc.accept(a);
             byte[] b = a.bytes();
+            // prefixes pile up (segment, LOCK, 66, 67, REX): beyond 15 bytes the host raises #GP, fatal here
+            if (b.length > 15) throw new IllegalArgumentException("longer than 15 bytes: " + text);
             if (len + b.length > code.length) code = Arrays.copyOf(code, Math.max(code.length * 2, len + b.length));
             System.arraycopy(b, 0, code, len, b.length);
             listing.add(String.format("  %04x  %-36s %s", len, Asm.hex(b), text));
