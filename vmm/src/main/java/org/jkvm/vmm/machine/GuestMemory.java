@@ -17,8 +17,10 @@ public final class GuestMemory implements AutoCloseable {
     public GuestMemory(MemoryMap map) {
         this.map = map;
         this.arena = Arena.ofShared();
-        // Arena memory is zeroed, which a fresh machine's RAM must be.
-        this.ram = arena.allocate(map.ramSize(), PAGE);
+        MemorySegment anon = AnonymousMemory.map(map.ramSize(), arena);
+        // Anonymous mappings are zero-filled lazily (a 4 GiB guest costs nothing until it touches its RAM);
+        // without them, Arena memory is zeroed eagerly. Either way a fresh machine's RAM reads zero.
+        this.ram = anon != null ? anon : arena.allocate(map.ramSize(), PAGE);
     }
 
     public MemoryMap map() { return map; }
