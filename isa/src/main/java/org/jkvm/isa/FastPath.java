@@ -29,19 +29,25 @@ final class FastPath {
      * where the outcome depends on more than the key (ModRM.rm constraints) or is not a fast form. Derived from
      * the table at class initialisation by the general path's own matching rules for 64-bit legacy encodings.
      */
-    private static final Form[] SELECT = new Form[2 * 256 * 8 * 32];
+    private static final Plan[] SELECT = new Plan[2 * 256 * 8 * 32];
 
     /** Context bits: 66, W, ModRM.mod == 3, REX2, REX.B or REX2.B4 set. */
     private static int key(int map, int opcode, int reg, int ctx) { return ((map << 8 | opcode) << 3 | reg) << 5 | ctx; }
 
     static {
+        java.util.Map<java.util.List<Object>, Plan> plans = new java.util.HashMap<>();
         for (int map = 0; map < 2; map++) {
             for (int op = 0; op < 256; op++) {
                 Form[][] slot = OpcodeTable.NARROW[map][op];
                 if (slot == null) continue;
                 for (int reg = 0; reg < 8; reg++) {
                     for (int ctx = 0; ctx < 32; ctx++) {
-                        SELECT[key(map, op, reg, ctx)] = select(slot[reg * 4 + ((ctx & 16) != 0 ? Form.PP_66 : Form.PP_NP)], map, op, ctx);
+                        Form f = select(slot[reg * 4 + ((ctx & 16) != 0 ? Form.PP_66 : Form.PP_NP)], map, op, ctx);
+                        if (f == null || f.ops.length > 4) continue;
+                        boolean o66 = (ctx & 16) != 0, w = (ctx & 8) != 0, modReg = (ctx & 4) != 0;
+                        int osz = w || f.f64 ? 8 : f.d64 ? (o66 ? 2 : 8) : (o66 ? 2 : 4);
+                        SELECT[key(map, op, reg, ctx)] = plans.computeIfAbsent(java.util.List.of(f, osz, modReg),
+                                k -> new Plan(f, osz, modReg));
                     }
                 }
             }
@@ -134,18 +140,15 @@ final class FastPath {
         }
         boolean w = (rex & 8) != 0;
         int ctx = (o66 ? 16 : 0) | (rex & 8) | (mod == 3 ? 4 : 0) | (rex2 ? 2 : 0) | (((rex & 1) | B4) != 0 ? 1 : 0);
-        Form f = SELECT[key(map, opcode, reg, ctx)];
-        if (f == null) return false;
-        Opnd[] ops = f.ops;
-        int rmi = f.rmIndex;
-        int osz = w || f.f64 ? 8 : f.d64 ? (o66 ? 2 : 8) : (o66 ? 2 : 4);
+        Plan pl = SELECT[key(map, opcode, reg, ctx)];
+        if (pl == null) return false;
         int R = (rex & 4) << 1 | R4, X = (rex & 2) << 2 | X4, B = (rex & 1) << 3 | B4;
         // Memory operand.
-        int sib = -1, base = -1, index = -1, scale = 1, defSeg = 3, memSize = 0;
+        int sib = -1, base = -1, index = -1, scale = 1, defSeg = 3;
         long disp = 0;
-        boolean rip = false, hasMem = false;
-        if (rmi >= 0 && mod != 3) {
-            hasMem = true;
+        boolean rip = false;
+        boolean hasMem = pl.hasMem;
+        if (hasMem) {
             int dispBytes = 0;
             if (rm == 4) {
                 if (p >= limit) return false;
@@ -173,63 +176,36 @@ final class FastPath {
                 disp = (code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8 | (code[p + 2] & 0xFF) << 16 | code[p + 3] << 24;
                 p += 4;
             }
-            Opnd mo = ops[rmi];
-            memSize = mo.kind == Opnd.Kind.GPR && mo.memSize == mo.width ? gprBytes(mo.width, osz)
-                    : Opnd.memBytes(mo.memSize, osz, 8, 16);
         }
-        // Operands and immediates.
-        int n = ops.length;
-        int op0 = 0, op1 = 0, op2 = 0, op3 = 0;
+        // Register operands: the plan's templates plus the register number picked by its selector shift.
+        int nums = (reg | R) << 8 | (rm | B) << 16 | ((opcode & 7) | B) << 24;
+        int op0 = pl.t0 | ((nums >>> pl.s0) & 0xFF) << 16;
+        int op1 = pl.t1 | ((nums >>> pl.s1) & 0xFF) << 16;
+        int op2 = pl.t2 | ((nums >>> pl.s2) & 0xFF) << 16;
+        int op3 = pl.t3 | ((nums >>> pl.s3) & 0xFF) << 16;
+        if (pl.byteRegs != 0 && rex == 0) {
+            // AH..BH: an 8-bit register number 4-7 without any REX prefix.
+            int m = pl.byteRegs;
+            if ((m & 1) != 0) op0 = highByte(op0);
+            if ((m & 2) != 0) op1 = highByte(op1);
+            if ((m & 4) != 0) op2 = highByte(op2);
+            if ((m & 8) != 0) op3 = highByte(op3);
+        }
+        // Immediates (at most two, in operand order).
         long imm = 0, imm2 = 0;
-        int immSize = 0, nimm = 0;
-        for (int i = 0; i < n; i++) {
-            Opnd op = ops[i];
-            int packed;
-            switch (op.srcId) {
-                case Opnd.S_RM, Opnd.S_RM_MEM, Opnd.S_RM_REG -> {
-                    if (mod != 3) {
-                        packed = MEM | Math.min(memSize, 255) << 24;
-                        break;
-                    }
-                    packed = gpr(op, rm | B, osz, rex);
-                }
-                case Opnd.S_REG -> packed = gpr(op, reg | R, osz, rex);
-                case Opnd.S_OPLOW -> packed = gpr(op, (opcode & 7) | B, osz, rex);
-                case Opnd.S_FIXED -> packed = gpr(op, op.fixed, osz, rex);
-                case Opnd.S_CONST1 -> packed = IMM | 1 << 24;
-                case Opnd.S_IMM -> {
-                    int sz = op.width == Opnd.SZ_Z ? (osz == 2 ? 2 : 4) : op.width == Opnd.SZ_OPSIZE ? osz : op.width;
-                    if (p + sz > limit) return false;
-                    long v = 0;
-                    for (int k = 0; k < sz; k++) v |= (long) (code[p + k] & 0xFF) << (8 * k);
-                    p += sz;
-                    int opw = op.signExt ? osz : sz;
-                    if (op.signExt) v = sz == 1 ? (byte) v : sz == 2 ? (short) v : sz == 4 ? (int) v : v;
-                    if (nimm == 0) { imm = v; immSize = sz; } else imm2 = v;
-                    nimm++;
-                    packed = IMM | Math.min(opw, 8) << 24;
-                }
-                case Opnd.S_REL -> {
-                    int sz = op.width == 1 ? 1 : (osz == 2 ? 2 : 4);
-                    if (p + sz > limit) return false;
-                    long v;
-                    if (sz == 1) v = code[p];
-                    else if (sz == 2) v = (short) ((code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8);
-                    else v = (code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8 | (code[p + 2] & 0xFF) << 16 | code[p + 3] << 24;
-                    p += sz;
-                    imm = v;
-                    immSize = sz;
-                    packed = REL | osz << 24;
-                }
-                default -> { return false; }
-            }
-            switch (i) {
-                case 0 -> op0 = packed;
-                case 1 -> op1 = packed;
-                case 2 -> op2 = packed;
-                default -> op3 = packed;
+        int isz = pl.immSize;
+        if (isz != 0) {
+            int i2 = pl.imm2Size;
+            if (p + isz + i2 > limit) return false;
+            imm = (le(code, p, isz) << pl.immShift) >> pl.immShift;
+            p += isz;
+            if (i2 != 0) {
+                imm2 = (le(code, p, i2) << pl.imm2Shift) >> pl.imm2Shift;
+                p += i2;
             }
         }
+        Form f = pl.form;
+        int n = pl.n;
         // Commit: the same state the general path leaves.
         Decoder.resetBuffer(o);
         if (o.mode != Mode.BITS64) o.mode = Mode.BITS64;
@@ -238,7 +214,7 @@ final class FastPath {
         o.opcode = opcode;
         o.rexW = w ? 1 : 0;
         o.modrm = modrm;
-        o.opSize = osz;
+        o.opSize = pl.osz;
         o.addrSize = 8;
         o.nops = n;
         o.op0 = op0;
@@ -254,20 +230,20 @@ final class FastPath {
             o.memScale = scale;
             o.memDisp = disp;
             o.ripRel = rip;
-            o.memSize = memSize;
+            o.memSize = pl.memSize;
             o.memBaseClass = G64;
             o.memIndexClass = G64;
             o.disp8n = 1;
             o.bcst = false;
             o.segment = defSeg;
         }
-        if (f.hasImm) {
+        if (pl.hasImm) {
             o.dirty |= 8;
             o.imm = imm;
             o.imm2 = imm2;
-            o.immSize = immSize;
+            o.immSize = isz;
         }
-        long xs = f.xsaveStatic >= 0 ? f.xsaveStatic : 0;
+        long xs = pl.xsave;
         if (rex2 && ((R4 | X4 | B4) != 0 || base >= 16 || index >= 16 || egpr(op0, n > 0) || egpr(op1, n > 1)
                 || egpr(op2, n > 2) || egpr(op3, n > 3))) {
             xs |= 1L << 19;
@@ -276,6 +252,90 @@ final class FastPath {
         o.feature = f.feature;
         o.length = p - off;
         return true;
+    }
+
+    private static int highByte(int packed) {
+        int num = (packed >>> 16) & 0xFF;
+        return num >= 4 && num < 8 ? (packed & ~0xFF00) | G8H << 8 : packed;
+    }
+
+    /** Little-endian unsigned value of {@code size} (1, 2, 4 or 8) bytes at {@code p}. */
+    private static long le(byte[] c, int p, int size) {
+        return switch (size) {
+            case 1 -> c[p] & 0xFFL;
+            case 2 -> (c[p] & 0xFF) | (c[p + 1] & 0xFF) << 8;
+            case 4 -> ((c[p] & 0xFF) | (c[p + 1] & 0xFF) << 8 | (c[p + 2] & 0xFF) << 16 | (c[p + 3] & 0xFF) << 24) & 0xFFFFFFFFL;
+            default -> ((c[p] & 0xFF) | (c[p + 1] & 0xFF) << 8 | (c[p + 2] & 0xFF) << 16 | (c[p + 3] & 0xFF) << 24) & 0xFFFFFFFFL
+                    | ((long) ((c[p + 4] & 0xFF) | (c[p + 5] & 0xFF) << 8 | (c[p + 6] & 0xFF) << 16 | (c[p + 7] & 0xFF) << 24)) << 32;
+        };
+    }
+
+    /**
+     * Everything about a fast-path decode that the form, the operand size and ModRM.mod == 3 determine, worked
+     * out once: operand templates (kind, class, size; register number 0) with the shift that picks the register
+     * number out of the packed (reg, rm, opcode-low) numbers, the memory operand size and the immediate sizes.
+     */
+    static final class Plan {
+        final Form form;
+        final int osz, n, memSize, byteRegs;
+        final int t0, t1, t2, t3, s0, s1, s2, s3;
+        final int immSize, immShift, imm2Size, imm2Shift;
+        final boolean hasMem, hasImm;
+        final long xsave;
+
+        Plan(Form f, int osz, boolean modReg) {
+            form = f;
+            this.osz = osz;
+            Opnd[] ops = f.ops;
+            n = ops.length;
+            hasMem = f.rmIndex >= 0 && !modReg;
+            hasImm = f.hasImm;
+            xsave = f.xsaveStatic >= 0 ? f.xsaveStatic : 0;
+            int ms = 0;
+            if (hasMem) {
+                Opnd mo = ops[f.rmIndex];
+                ms = mo.kind == Opnd.Kind.GPR && mo.memSize == mo.width ? gprBytes(mo.width, osz)
+                        : Opnd.memBytes(mo.memSize, osz, 8, 16);
+            }
+            memSize = ms;
+            int[] t = new int[4], sh = new int[4], isz = new int[2], ish = new int[2];
+            int nimm = 0, bytes = 0;
+            for (int i = 0; i < ops.length; i++) {
+                Opnd op = ops[i];
+                switch (op.srcId) {
+                    case Opnd.S_RM, Opnd.S_RM_MEM, Opnd.S_RM_REG -> {
+                        if (hasMem) t[i] = MEM | Math.min(ms, 255) << 24;
+                        else { t[i] = gpr(op, 0, osz, 0x40); sh[i] = 16; }
+                    }
+                    case Opnd.S_REG -> { t[i] = gpr(op, 0, osz, 0x40); sh[i] = 8; }
+                    case Opnd.S_OPLOW -> { t[i] = gpr(op, 0, osz, 0x40); sh[i] = 24; }
+                    case Opnd.S_FIXED -> t[i] = gpr(op, op.fixed, osz, 0x40);
+                    case Opnd.S_CONST1 -> t[i] = IMM | 1 << 24;
+                    case Opnd.S_IMM -> {
+                        int sz = op.width == Opnd.SZ_Z ? (osz == 2 ? 2 : 4) : op.width == Opnd.SZ_OPSIZE ? osz : op.width;
+                        isz[nimm] = sz;
+                        ish[nimm] = op.signExt ? 64 - 8 * sz : 0;
+                        nimm++;
+                        t[i] = IMM | Math.min(op.signExt ? osz : sz, 8) << 24;
+                    }
+                    case Opnd.S_REL -> {
+                        int sz = op.width == 1 ? 1 : (osz == 2 ? 2 : 4);
+                        isz[nimm] = sz;
+                        ish[nimm] = 64 - 8 * sz;
+                        nimm++;
+                        t[i] = REL | osz << 24;
+                    }
+                    default -> throw new IllegalStateException("not a fast-path operand: " + f);
+                }
+                if (sh[i] != 0 && op.kind == Opnd.Kind.GPR && (op.width > 0 ? op.width : gprBytes(op.width, osz)) == 1) {
+                    bytes |= 1 << i;
+                }
+            }
+            t0 = t[0]; t1 = t[1]; t2 = t[2]; t3 = t[3];
+            s0 = sh[0]; s1 = sh[1]; s2 = sh[2]; s3 = sh[3];
+            byteRegs = bytes;
+            immSize = isz[0]; immShift = ish[0]; imm2Size = isz[1]; imm2Shift = ish[1];
+        }
     }
 
     private static boolean egpr(int packed, boolean present) {
