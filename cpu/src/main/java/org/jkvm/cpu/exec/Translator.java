@@ -225,7 +225,7 @@ final class Translator {
             if (!lowerKnown(in, m, u)) {
                 boolean x87 = in.form() != null && in.form().map() == 0
                     && (in.opcode() >= 0xD8 && in.opcode() <= 0xDF || in.opcode() == 0x9B);
-                if (in.xsaveComponents() != 0 || usesExtendedRegs(in) || x87) {
+                if (in.xsaveComponents() != 0 || usesExtendedRegs(in) || x87 || xsaveFamily(m)) {
                     u.op = EXT;
                     u.payload = ((DecodeBuffer) in).freeze();
                 } else {
@@ -925,5 +925,14 @@ final class Translator {
     private static boolean isString(Insn in, String m) {
         if (in.form() == null || in.form().map() != 0) return false;
         return m.matches("(MOVS|CMPS|STOS|LODS|SCAS|INS|OUTS)[BWDQ]");
+    }
+
+    /** The XSAVE family reports no components (they depend on EDX:EAX) but runs on the extended unit. */
+    private static boolean xsaveFamily(String m) {
+        return switch (m) {
+            case "XSAVE", "XSAVE64", "XSAVEOPT", "XSAVEOPT64", "XSAVEC", "XSAVEC64", "XSAVES", "XSAVES64",
+                 "XRSTOR", "XRSTOR64", "XRSTORS", "XRSTORS64", "FXSAVE", "FXSAVE64", "FXRSTOR", "FXRSTOR64" -> true;
+            default -> false;
+        };
     }
 }

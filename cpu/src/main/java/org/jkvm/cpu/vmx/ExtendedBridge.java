@@ -6,7 +6,7 @@ import org.jkvm.cpu.exec.Uop;
 import org.jkvm.cpu.fault.Fault;
 import org.jkvm.cpu.mem.LinearMemory;
 import org.jkvm.cpu.simd.SimdHost;
-import org.jkvm.cpu.simd.SimdUnit;
+import org.jkvm.cpu.simd.ExtendedUnit;
 import org.jkvm.cpu.xstate.AmxUnit;
 import org.jkvm.cpu.xstate.XContext;
 import org.jkvm.cpu.xstate.XState;
@@ -24,7 +24,7 @@ final class ExtendedBridge implements Core.Extended {
     private final XsaveUnit unit;
     private final XContext ctx;
     private final AmxUnit amx;
-    private final SimdUnit simd;
+    private final ExtendedUnit ext;
     private GuestLinearMemory mem;
     private Core core;
     /** The uop being executed by the SIMD unit (its memory operand is the one {@link SimdHost#ea} names). */
@@ -58,7 +58,7 @@ final class ExtendedBridge implements Core.Extended {
         this.unit = unit;
         this.ctx = ctx;
         this.amx = new AmxUnit(xs);
-        this.simd = new SimdUnit(xs);
+        this.ext = new ExtendedUnit(xs);
     }
 
     /**
@@ -178,7 +178,7 @@ final class ExtendedBridge implements Core.Extended {
             case "TDPBF16PS" -> amx.tdpbf16ps(ctx, in.reg(0), in.reg(1), in.reg(2));
             default -> {
                 current = u;
-                if (simd.execute(in, host)) return;
+                if (ext.execute(in, host)) return; // x87 and SIMD
                 switch (m) {
                     case "FNINIT", "FNCLEX", "FNSTSW", "FNSTCW", "FLDCW", "WAIT", "FNOP" -> x87Control(core, u, in, m);
                     default -> core.unimplemented(u);
