@@ -36,6 +36,9 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
         void execute(Core core, Uop u);
     }
 
+    /** The features of the physical CPU model: instructions of features it lacks are #UD (set by PhysicalCpu). */
+    public java.util.function.Predicate<org.jkvm.isa.CpuFeature> features = f -> true;
+
     private final Translator translator;
     private Extended ext;
     private Vmcs vmcs;

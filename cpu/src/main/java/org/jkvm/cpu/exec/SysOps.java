@@ -223,6 +223,7 @@ public abstract class SysOps extends SlowOps {
             }
             case Sys.LAR, Sys.LSL, Sys.VERR, Sys.VERW -> larLsl(u);
             case Sys.RSM -> throw Fault.ud();
+            case Sys.GP0 -> throw Fault.gp0(); // an instruction longer than 15 bytes
             default -> throw Fault.ud();
         }
     }

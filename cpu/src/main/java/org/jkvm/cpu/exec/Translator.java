@@ -206,9 +206,30 @@ final class Translator {
         if (!in.isValid()) {
             u.op = UD;
             u.name = "(bad)";
+            String why = in.invalidReason();
+            if (why != null && why.contains("15 bytes")) { // the SDM: longer than 15 bytes is #GP(0)
+                u.op = SYS;
+                u.aux = Sys.GP0;
+            }
             return u;
         }
         String m = in.mnemonic().name();
+        org.jkvm.isa.CpuFeature feature = in.feature();
+        if (feature != null && !c.features.test(feature)) {
+            // LZCNT and TZCNT predate their features: without them the bytes are REP BSR / REP BSF
+            if (m.equals("LZCNT")) m = "BSR";
+            else if (m.equals("TZCNT")) m = "BSF";
+            else {
+                u.op = UD;
+                u.name = in.mnemonic().name().toLowerCase();
+                return u;
+            }
+        }
+        if ((m.equals("LAHF") || m.equals("SAHF")) && c.codeSize == 2 && !c.features.test(org.jkvm.isa.CpuFeature.LAHF_LM)) {
+            u.op = UD;
+            u.name = m.toLowerCase();
+            return u;
+        }
         u.name = m.toLowerCase();
         u.size = in.operandSize();
         u.asize = in.addressSize();

@@ -64,6 +64,7 @@ public final class PhysicalCpu {
         ExtendedBridge b = new ExtendedBridge(xstate, xsave, c);
         b.attach(c);
         c.setExtended(b);
+        c.features = model::has;
         this.core = c;
         xstate.reset(c);
     }
