@@ -13,7 +13,6 @@ import java.util.List;
 
 import org.jkvm.vmm.cli.Main;
 import org.jkvm.vmm.testing.Backends;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** The committed demo image is what the generator builds, and it prints what the architecture calls for. */
@@ -83,8 +82,6 @@ class ApxAmxDemoTest {
     }
 
     @Test
-    @Disabled("soft CPU AMX: TILELOADD/TILESTORED move zeros, no #NM with IA32_XFD[18]=1, TILERELEASE raises #PF "
-        + "(reported to the cpu module; enable when fixed)")
     void wholeDemoMatches() throws IOException {
         Run r = runDemo();
         assertEquals(Files.readString(examples().resolve("apx-amx-demo.expected")), r.out(), r.err());
