@@ -18,13 +18,26 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command (see 'jkvm --help')");
     }
 
+    /** What the guest's serial console reads for --serial stdio (null: no input). */
+    final java.io.InputStream in;
+
+    Main(java.io.InputStream in) {
+        this.in = in;
+    }
+
     public static void main(String[] args) {
-        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        System.exit(execute(args, System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
     /** Runs the CLI with the given streams; returns the exit status instead of exiting (for tests). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main());
+        // No console input: a test's (or an embedding program's) stdin is not the guest's to read.
+        return execute(args, null, out, err);
+    }
+
+    /** As above, with {@code in} as the console input of --serial stdio. */
+    public static int execute(String[] args, java.io.InputStream in, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main(in));
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {

@@ -27,6 +27,9 @@ final class RestoreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.ParentCommand
+    Main main;
+
     @Mixin
     MachineOptions opts = new MachineOptions();
 
@@ -47,7 +50,7 @@ final class RestoreCommand implements Callable<Integer> {
         } catch (SnapshotFormatException e) {
             throw new UserError(ExitCodes.DATAERR, e.getMessage());
         }
-        try (Session s = new Session(opts, spec.commandLine().getOut(), spec.commandLine().getErr())) {
+        try (Session s = new Session(opts, main.in, spec.commandLine().getOut(), spec.commandLine().getErr())) {
             s.openStreams();
             s.openBackend();
             Snapshot.MachineInfo mi = snap.machine();

@@ -36,6 +36,9 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.ParentCommand
+    Main main;
+
     @Mixin
     MachineOptions opts = new MachineOptions();
 
@@ -68,7 +71,7 @@ final class RunCommand implements Callable<Integer> {
         } catch (ImageFormatException e) {
             throw new UserError(ExitCodes.DATAERR, image + ": " + e.getMessage());
         }
-        try (Session s = new Session(opts, spec.commandLine().getOut(), spec.commandLine().getErr())) {
+        try (Session s = new Session(opts, main.in, spec.commandLine().getOut(), spec.commandLine().getErr())) {
             s.openStreams();
             s.openBackend();
             MachineConfig cfg = new MachineConfig(ram, append, modules, entry64, s.serialOut, s.serialIn,

@@ -35,8 +35,11 @@ final class Session implements AutoCloseable {
     PrintStream traceOut;
     Hypervisor hv;
 
-    Session(MachineOptions opts, PrintWriter out, PrintWriter err) {
+    private final InputStream consoleIn;
+
+    Session(MachineOptions opts, InputStream consoleIn, PrintWriter out, PrintWriter err) {
         this.opts = opts;
+        this.consoleIn = consoleIn;
         this.out = out;
         this.err = err;
         this.log = new PrintStream(new WriterOutputStream(err), true, StandardCharsets.UTF_8);
@@ -46,7 +49,7 @@ final class Session implements AutoCloseable {
     void openStreams() {
         if (opts.serial.equals("stdio")) {
             serialOut = new WriterOutputStream(out);
-            serialIn = System.in;
+            serialIn = consoleIn;
         } else if (opts.serial.startsWith("file:")) {
             String path = opts.serial.substring(5);
             try {
