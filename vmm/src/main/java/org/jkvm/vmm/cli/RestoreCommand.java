@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** `jkvm restore PATH`: continues a saved machine, on the same or another backend where its features exist. */
-@Command(name = "restore", description = "Continue a machine from a snapshot file (see docs/SNAPSHOT-FORMAT.md).")
+@Command(name = "restore", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class, description = "Continue a machine from a snapshot file (see docs/SNAPSHOT-FORMAT.md).")
 final class RestoreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

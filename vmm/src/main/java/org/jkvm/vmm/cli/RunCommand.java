@@ -31,7 +31,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * The exit status is the guest's (debug-exit (v<<1)|1, 0 after HLT with interrupts off, 2 on a triple fault)
  * or 64+ for a host-side problem.
  */
-@Command(name = "run", description = "Run a Multiboot or ELF64 guest image.")
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class, description = "Run a Multiboot or ELF64 guest image.")
 final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -61,8 +61,8 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         opts.validate();
         long ram = SizeParser.parse(memory);
-        if (ram < MemoryMap.MIN_RAM || (ram & 0xFFF) != 0) {
-            throw new UserError(ExitCodes.USAGE, "-m " + memory + ": RAM must be at least 2M and a multiple of 4K");
+        if (ram < MemoryMap.MIN_RAM || (ram & 0xFFF) != 0 || ram > (1L << 40)) {
+            throw new UserError(ExitCodes.USAGE, "-m " + memory + ": RAM must be from 2M to 1T and a multiple of 4K");
         }
         byte[] bytes = readFile(image, "image");
         List<Module> modules = modules();

@@ -33,6 +33,8 @@ import org.jkvm.api.uabi.KvmXsave;
 public final class SnapshotReader {
     private SnapshotReader() {}
 
+    /** Larger RAM than any x86 guest jkvm can build (a damaged size must not become a huge allocation). */
+    static final long MAX_RAM = 1L << 40;
     static final int MAX_VCPUS = 1024, MAX_DEVICES = 1024, MAX_BLOB = 1 << 24, MAX_ENTRIES = 1 << 16;
 
     public static Snapshot read(Path path) throws IOException, SnapshotFormatException {
@@ -111,7 +113,7 @@ public final class SnapshotReader {
                 String cmdline = b.readUTF();
                 int n = b.readInt();
                 boolean lapic = b.readBoolean();
-                if (ramSize <= 0 || (ramSize & 0xFFF) != 0 || n < 1 || n > MAX_VCPUS) {
+                if (ramSize <= 0 || ramSize > MAX_RAM || (ramSize & 0xFFF) != 0 || n < 1 || n > MAX_VCPUS) {
                     throw new SnapshotFormatException("corrupt snapshot: machine section");
                 }
                 mach = new Snapshot.MachineInfo(ramSize, clock, backend, cmdline, n, lapic);
