@@ -63,6 +63,9 @@ final class RestoreCommand implements Callable<Integer> {
                     m.restore(machine -> SnapshotRestorer.restore(snap, machine));
                 } catch (SnapshotFormatException e) {
                     throw new UserError(ExitCodes.DATAERR, path + ": " + e.getMessage());
+                } catch (KvmException e) {
+                    // A well-formed file whose vCPU state the backend refuses (KVM_SET_* said EINVAL): bad data.
+                    throw new UserError(ExitCodes.DATAERR, path + ": the backend rejects the saved state: " + e.getMessage());
                 } catch (IOException e) {
                     throw new UserError(ExitCodes.IOERR, path + ": " + e.getMessage());
                 }
