@@ -108,27 +108,17 @@ public final class Machine implements AutoCloseable {
         this.io = new IoBus(unknown);
         this.mmio = new MmioBus(unknown);
 
-        Vm vmTmp = hv.createVm();
-        this.vm = vmTmp;
-        vm.setUserMemoryRegion(0, 0, 0, mem.low());
-        if (map.highRam() > 0) vm.setUserMemoryRegion(1, 0, MemoryMap.FOUR_GIB, mem.high());
-        boolean split;
+        Vm vmTmp = null;
         try {
-            vm.createSplitIrqchip();
-            split = true;
-        } catch (KvmException e) {
-            split = false;
-            note("backend has no local APIC (" + e.getMessage() + "): PIC interrupts only");
-        }
-        this.lapicInBackend = split;
-        try {
-            hv.requestGuestPermission(Hypervisor.XFEATURE_XTILEDATA);
+            vmTmp = hv.createVm();
+            setUpVm(vmTmp, map);
         } catch (KvmException | RuntimeException e) {
-            // No AMX here: the guest simply does not get XTILEDATA.
+            release(vmTmp, vcpus, mem);
+            throw e;
         }
-        Vcpu vcpu = vm.createVcpu(0);
-        vcpus.add(vcpu);
-        vcpu.setCpuid2(hv.supportedCpuid());
+        this.vm = vmTmp;
+        this.lapicInBackend = splitIrqchip;
+
 
         // Devices. Interrupt routing first, since devices raise lines into it.
         this.ioapic = new IoApic(this::signalMsi);
@@ -161,6 +151,28 @@ public final class Machine implements AutoCloseable {
         timed.add(pit);
     }
 
+    private boolean splitIrqchip;
+
+    private void setUpVm(Vm v, MemoryMap map) throws KvmException {
+        v.setUserMemoryRegion(0, 0, 0, mem.low());
+        if (map.highRam() > 0) v.setUserMemoryRegion(1, 0, MemoryMap.FOUR_GIB, mem.high());
+        try {
+            v.createSplitIrqchip();
+            splitIrqchip = true;
+        } catch (KvmException e) {
+            splitIrqchip = false;
+            note("backend has no local APIC (" + e.getMessage() + "): PIC interrupts only");
+        }
+        try {
+            hv.requestGuestPermission(Hypervisor.XFEATURE_XTILEDATA);
+        } catch (KvmException | RuntimeException e) {
+            // No AMX here: the guest simply does not get XTILEDATA.
+        }
+        Vcpu vcpu = v.createVcpu(0);
+        vcpus.add(vcpu);
+        vcpu.setCpuid2(hv.supportedCpuid());
+    }
+
     /** Builds a machine on an opened backend. The caller loads an image (or a snapshot) before {@link #run()}. */
     public static Machine create(Hypervisor hv, MachineConfig config) throws KvmException {
         return new Machine(hv, config, 0);
@@ -169,6 +181,13 @@ public final class Machine implements AutoCloseable {
     /** For a restore: the machine clock continues from {@code clockNanos}. */
     public static Machine create(Hypervisor hv, MachineConfig config, long clockNanos) throws KvmException {
         return new Machine(hv, config, clockNanos);
+    }
+
+    /** Releases what a constructor that failed half-way had already acquired. */
+    private static void release(Vm vm, List<Vcpu> vcpus, GuestMemory mem) {
+        for (Vcpu v : vcpus) v.close();
+        if (vm != null) vm.close();
+        mem.close();
     }
 
     private org.jkvm.vmm.bus.IoDevice traced(org.jkvm.vmm.bus.IoDevice d) {
