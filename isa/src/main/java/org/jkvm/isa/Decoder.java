@@ -52,11 +52,23 @@ public final class Decoder {
         return ctx.init(out, code, off, limit, hardLimit).run();
     }
 
-    /** Reset as the general path does (shared with {@link FastPath}). */
-    static void resetBuffer(Insn o) { reset(o); }
-
     /** For tests: whether REX2 may precede this map/opcode. */
     static boolean rex2AllowedForTest(int map, int op, boolean w) { return Ctx.rex2Allowed(map, op, w); }
+
+    /** The memory-operand field group of {@link #reset} (for {@link FastPath}). */
+    static void resetMemory(Insn o) {
+        o.memBase = -1; o.memIndex = -1; o.memScale = 1; o.memSize = 0; o.memIndexClass = 0;
+        o.memBaseClass = 0; o.memDisp = 0; o.ripRel = false;
+    }
+
+    /** The VEX/EVEX (dirty bit 2) and APX (dirty bit 4) field groups of {@link #reset} (for {@link FastPath}). */
+    static void resetVectorAndApx(Insn o, int d) {
+        if ((d & 2) != 0) {
+            o.vl = 0; o.aaa = 0; o.rc = -1; o.disp8n = 1; o.zeroing = false; o.bcst = false; o.sae = false;
+            o.evexW = false;
+        }
+        if ((d & 4) != 0) { o.scc = -1; o.dfv = 0; o.nd = false; o.nf = false; }
+    }
 
     /** Resets the buffer; groups of fields the previous decode did not touch are already in their reset state. */
     private static void reset(Insn o) {

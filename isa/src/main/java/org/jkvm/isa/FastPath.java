@@ -1,10 +1,10 @@
 package org.jkvm.isa;
 
 /**
- * The decoder's fast path for the bulk of real code: 64-bit mode, at most a 66 and a REX prefix, one-byte or 0F
- * opcodes whose form is matched by the index alone, and only GPR, memory and immediate operands. Everything
- * is kept in locals; anything else returns false and the general path decodes it. A test checks that both
- * paths produce identical results.
+ * The decoder's fast path for the bulk of real code: 64-bit mode, at most a 66 and a REX or REX2 prefix, one-byte
+ * or 0F opcodes, and only GPR, segment/control/debug register, memory and immediate operands. The form and
+ * everything it fixes come from a precomputed {@link Plan}; anything else returns false and the general path
+ * decodes it. A test checks that both paths produce identical results.
  */
 final class FastPath {
     private FastPath() {}
@@ -13,6 +13,7 @@ final class FastPath {
             IMM = OperandKind.IMM.ordinal(), REL = OperandKind.REL.ordinal();
     private static final int G8 = RegClass.GPR8.ordinal(), G8H = RegClass.GPR8H.ordinal(),
             G16 = RegClass.GPR16.ordinal(), G32 = RegClass.GPR32.ordinal(), G64 = RegClass.GPR64.ordinal();
+    private static final int SEG = RegClass.SEG.ordinal(), CR = RegClass.CR.ordinal(), DR = RegClass.DR.ordinal();
 
     /** First bytes that can start a fast-path instruction (not VEX/EVEX/REX2 escapes or other prefixes). */
     private static final boolean[] FIRST = new boolean[256];
@@ -178,11 +179,12 @@ final class FastPath {
             }
         }
         // Register operands: the plan's templates plus the register number picked by its selector shift.
-        int nums = (reg | R) << 8 | (rm | B) << 16 | ((opcode & 7) | B) << 24;
-        int op0 = pl.t0 | ((nums >>> pl.s0) & 0xFF) << 16;
-        int op1 = pl.t1 | ((nums >>> pl.s1) & 0xFF) << 16;
-        int op2 = pl.t2 | ((nums >>> pl.s2) & 0xFF) << 16;
-        int op3 = pl.t3 | ((nums >>> pl.s3) & 0xFF) << 16;
+        if (pl.special != 0 && (rex2 || pl.special == Plan.SEG_REG && reg > 5)) return false;
+        long nums = (reg | R) << 8 | (rm | B) << 16 | ((opcode & 7) | B) << 24 | (long) reg << 32;
+        int op0 = pl.t0 | ((int) (nums >>> pl.s0) & 0xFF) << 16;
+        int op1 = pl.t1 | ((int) (nums >>> pl.s1) & 0xFF) << 16;
+        int op2 = pl.t2 | ((int) (nums >>> pl.s2) & 0xFF) << 16;
+        int op3 = pl.t3 | ((int) (nums >>> pl.s3) & 0xFF) << 16;
         if (pl.byteRegs != 0 && rex == 0) {
             // AH..BH: an 8-bit register number 4-7 without any REX prefix.
             int m = pl.byteRegs;
@@ -206,24 +208,27 @@ final class FastPath {
         }
         Form f = pl.form;
         int n = pl.n;
-        // Commit: the same state the general path leaves.
-        Decoder.resetBuffer(o);
+        // Commit: the state the general path leaves, each field stored once. Fields that are constant on this path
+        // are stored only when an earlier decode changed them (loads are cheaper than stores here).
+        if (o.invalid != null) o.invalid = null;
         if (o.mode != Mode.BITS64) o.mode = Mode.BITS64;
+        if (o.segOverride != -1) o.segOverride = -1;
+        if (o.addrSize != 8) o.addrSize = 8;
+        if (o.op4 != 0) o.op4 = 0;
+        int d = o.dirty;
+        if ((d & 6) != 0) Decoder.resetVectorAndApx(o, d);
         o.form = f;
         o.prefixes = (o66 ? Insn.P_OPSIZE : 0) | (rex2 ? Insn.P_REX2 : rex != 0 ? Insn.P_REX : 0);
         o.opcode = opcode;
         o.rexW = w ? 1 : 0;
         o.modrm = modrm;
         o.opSize = pl.osz;
-        o.addrSize = 8;
         o.nops = n;
         o.op0 = op0;
         o.op1 = op1;
         o.op2 = op2;
         o.op3 = op3;
-        o.op4 = 0;
         if (hasMem) {
-            o.dirty |= 1;
             o.sib = sib;
             o.memBase = base;
             o.memIndex = index;
@@ -231,25 +236,31 @@ final class FastPath {
             o.memDisp = disp;
             o.ripRel = rip;
             o.memSize = pl.memSize;
-            o.memBaseClass = G64;
-            o.memIndexClass = G64;
-            o.disp8n = 1;
-            o.bcst = false;
+            if (o.memBaseClass != G64) o.memBaseClass = G64;
+            if (o.memIndexClass != G64) o.memIndexClass = G64;
             o.segment = defSeg;
+        } else {
+            if ((d & 1) != 0) Decoder.resetMemory(o);
+            if (o.sib != -1) o.sib = -1;
+            if (o.segment != 3) o.segment = 3;
         }
         if (pl.hasImm) {
-            o.dirty |= 8;
             o.imm = imm;
             o.imm2 = imm2;
             o.immSize = isz;
+        } else if ((d & 8) != 0) {
+            o.imm = 0; o.imm2 = 0; o.immSize = 0;
         }
+        int nd = (hasMem ? 1 : 0) | (pl.hasImm ? 8 : 0);
+        if (d != nd) o.dirty = nd;
         long xs = pl.xsave;
         if (rex2 && ((R4 | X4 | B4) != 0 || base >= 16 || index >= 16 || egpr(op0, n > 0) || egpr(op1, n > 1)
                 || egpr(op2, n > 2) || egpr(op3, n > 3))) {
             xs |= 1L << 19;
         }
-        o.xsave = xs;
-        o.feature = f.feature;
+        if (o.xsave != xs) o.xsave = xs;
+        CpuFeature feat = f.feature;
+        if (o.feature != feat) o.feature = feat;
         o.length = p - off;
         return true;
     }
@@ -282,6 +293,9 @@ final class FastPath {
         final int immSize, immShift, imm2Size, imm2Shift;
         final boolean hasMem, hasImm;
         final long xsave;
+        /** A segment register operand (ModRM.reg above 5 is invalid) or a control/debug register (no REX2 here). */
+        final int special;
+        static final int SEG_REG = 1, CTL_REG = 2;
 
         Plan(Form f, int osz, boolean modReg) {
             form = f;
@@ -299,7 +313,7 @@ final class FastPath {
             }
             memSize = ms;
             int[] t = new int[4], sh = new int[4], isz = new int[2], ish = new int[2];
-            int nimm = 0, bytes = 0;
+            int nimm = 0, bytes = 0, sp = 0;
             for (int i = 0; i < ops.length; i++) {
                 Opnd op = ops[i];
                 switch (op.srcId) {
@@ -307,7 +321,13 @@ final class FastPath {
                         if (hasMem) t[i] = MEM | Math.min(ms, 255) << 24;
                         else { t[i] = gpr(op, 0, osz, 0x40); sh[i] = 16; }
                     }
-                    case Opnd.S_REG -> { t[i] = gpr(op, 0, osz, 0x40); sh[i] = 8; }
+                    case Opnd.S_REG -> {
+                        switch (op.kind) {
+                            case SEG -> { t[i] = REG | SEG << 8 | 2 << 24; sh[i] = 32; sp = SEG_REG; }
+                            case CR, DR -> { t[i] = REG | (op.kind == Opnd.Kind.CR ? CR : DR) << 8 | 8 << 24; sh[i] = 8; sp = CTL_REG; }
+                            default -> { t[i] = gpr(op, 0, osz, 0x40); sh[i] = 8; }
+                        }
+                    }
                     case Opnd.S_OPLOW -> { t[i] = gpr(op, 0, osz, 0x40); sh[i] = 24; }
                     case Opnd.S_FIXED -> t[i] = gpr(op, op.fixed, osz, 0x40);
                     case Opnd.S_CONST1 -> t[i] = IMM | 1 << 24;
@@ -334,6 +354,7 @@ final class FastPath {
             t0 = t[0]; t1 = t[1]; t2 = t[2]; t3 = t[3];
             s0 = sh[0]; s1 = sh[1]; s2 = sh[2]; s3 = sh[3];
             byteRegs = bytes;
+            special = sp;
             immSize = isz[0]; immShift = ish[0]; imm2Size = isz[1]; imm2Shift = ish[1];
         }
     }
@@ -347,7 +368,7 @@ final class FastPath {
             case Opnd.SZ_OPSIZE -> osz;
             case Opnd.SZ_Y -> osz == 8 ? 8 : 4;
             case Opnd.SZ_Z -> osz == 2 ? 2 : 4;
-            case Opnd.SZ_ADDR -> 8;
+            case Opnd.SZ_ADDR, Opnd.SZ_NATIVE -> 8;
             default -> rule;
         };
     }

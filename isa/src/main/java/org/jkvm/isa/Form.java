@@ -57,7 +57,7 @@ public final class Form {
     final boolean usesV;
     /** Has a vector register operand (EVEX masking, broadcast and disp8*N apply). */
     final boolean vector;
-    /** Eligible for the decoder's fast path (legacy 64-bit form, GPR/memory/immediate operands only). */
+    /** Eligible for the decoder's fast path (legacy 64-bit form, GPR, segment, control and debug register, memory and immediate operands). */
     boolean fast;
     /** PUSH2/POP2(P): register restrictions checked after decoding (set when the table is indexed). */
     boolean pushPop2;

@@ -87,13 +87,16 @@ final class OpcodeTable {
         }
         for (Opnd o : f.ops) {
             switch (o.src) {
-                case RM, RM_REG, REG, OPLOW -> { if (o.kind != Opnd.Kind.GPR) return false; }
+                case RM, RM_REG, OPLOW, FIXED -> { if (o.kind != Opnd.Kind.GPR) return false; }
+                case REG -> {
+                    if (o.kind != Opnd.Kind.GPR && o.kind != Opnd.Kind.SEG && o.kind != Opnd.Kind.CR && o.kind != Opnd.Kind.DR) {
+                        return false;
+                    }
+                }
                 case RM_MEM -> { if (o.vsib != 0) return false; }
-                case FIXED -> { if (o.kind != Opnd.Kind.GPR) return false; }
                 case IMM, REL, CONST1 -> { }
                 default -> { return false; }
             }
-            if (o.kind == Opnd.Kind.GPR && o.width == Opnd.SZ_NATIVE) return false;
         }
         return true;
     }
