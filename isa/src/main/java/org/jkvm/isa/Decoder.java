@@ -92,6 +92,16 @@ public final class Decoder {
     }
 
     private static final int REG_KIND = OperandKind.REG.ordinal();
+
+    /** {@link Ctx#xsaveOf} by register class ordinal * 2 + (register number >= 16). */
+    private static final long[] XSAVE_OF = new long[Insn.CLASSES.length * 2];
+
+    static {
+        for (RegClass c : Insn.CLASSES) {
+            XSAVE_OF[c.ordinal() * 2] = Ctx.xsaveOf(c, 0);
+            XSAVE_OF[c.ordinal() * 2 + 1] = Ctx.xsaveOf(c, 16);
+        }
+    }
     private static final int GPR8_CLASS = RegClass.GPR8.ordinal(), GPR8H_CLASS = RegClass.GPR8H.ordinal(),
             GPR16_CLASS = RegClass.GPR16.ordinal(), GPR32_CLASS = RegClass.GPR32.ordinal(),
             GPR64_CLASS = RegClass.GPR64.ordinal();
@@ -247,26 +257,20 @@ public final class Decoder {
             if (cands.length > 0 && cands[0].simple && space == Form.LEGACY) {
                 // The common case: a legacy form whose only constraints (reg, prefix) the index already applied.
                 f = cands[0];
-            } else for (Form c : cands) {
-                if (c.pp >= 0 ? c.pp != pp && !(c.pp == Form.PP_NP && pp == Form.PP_66 && map == 4 && space == Form.EVEX)
-                        : (space != Form.LEGACY && !(map == 4 && pp <= 1))) continue;
-                if (c.w >= 0 && c.w != (W ? 1 : 0)) continue;
-                if (space != Form.LEGACY && (c.lmask & (1 << vexL)) == 0 && !(evexB && mod == 3 && c.er)) continue;
-                if (c.reg >= 0 && c.reg != regf) continue;
-                if (c.rm >= 0 && c.rm != rmf) continue;
-                if (c.mod == Form.MOD_MEM ? mod == 3 : c.mod == Form.MOD_REG && mod != 3) continue;
-                if (c.i64 && m64 || c.o64 && !m64) continue;
-                if (c.rex2Only && !rex2) continue;
-                if (c.nop90 && (B | B4) != 0) continue;
-                if (map == 4 && space == Form.EVEX) {
-                    if (c.nd >= 0 && c.nd != (nd ? 1 : 0)) continue;
-                    if (c.nf >= 0 && c.nf != (nf ? 1 : 0)) continue;
-                    if (nf && !c.nfOk && c.nf != 1 && !c.scc) continue;
+            } else {
+                int cx = pp | (W ? Form.M_W : 0) | vexL << 3 | (evexB && mod == 3 ? 32 : 0) | (mod == 3 ? Form.M_MOD3 : 0)
+                        | (m64 ? Form.M_64 : 0) | (rex2 ? Form.M_REX2 : 0) | ((B | B4) != 0 ? Form.M_ANYB : 0)
+                        | (nd ? Form.M_ND : 0) | (nf ? Form.M_NF : 0);
+                int li = (cx >>> 3) & 7;
+                for (Form c : cands) {
+                    if ((cx & c.matchMask) != c.matchValue || (c.lengthSet >>> li & 1) == 0) continue;
+                    if (c.matchSlow && (c.rm >= 0 && c.rm != rmf || c.osz != 0 && c.osz != opSize(c)
+                            || c.asz != 0 && c.asz != addrSize())) {
+                        continue;
+                    }
+                    f = c;
+                    break;
                 }
-                if (c.osz != 0 && c.osz != opSize(c)) continue;
-                if (c.asz != 0 && c.asz != addrSize()) continue;
-                f = c;
-                break;
             }
             if (f == null) return bad("undefined opcode");
             if (rex2 && map == 1 && mod != 3 && (opcode == 0xAE && regf >= 4 && regf <= 6 || opcode == 0xC7 && regf >= 3 && regf <= 5)) {
@@ -580,7 +584,7 @@ public final class Decoder {
                     if (cls <= GPR64_CLASS) {
                         if (num >= 16) egpr = true;
                     } else if (derive) {
-                        xs |= xsaveOf(Insn.CLASSES[cls], num);
+                        xs |= XSAVE_OF[cls << 1 | (num >>> 4 & 1)];
                     }
                 }
                 switch (i) {
@@ -683,6 +687,11 @@ public final class Decoder {
 
         int regOperand(Opnd op, int num, int vl) {
             if (op.kind == Opnd.Kind.GPR) return gprOperand(op, num);
+            if (op.vecByVl != null) {
+                // A vector register: class and size by vector length, worked out once per operand.
+                if (space != Form.EVEX) num &= 15;
+                return op.vecByVl[vl >>> 5] | num << 16;
+            }
             return otherOperand(op, num, vl);
         }
 

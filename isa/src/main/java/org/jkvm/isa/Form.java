@@ -63,6 +63,14 @@ public final class Form {
     boolean pushPop2;
     /** A legacy form constrained only by opcode, ModRM.reg and mandatory prefix (matched by the index alone). */
     final boolean simple;
+    /** Decoder context bits for {@link #matchMask}: pp in bits 0-1, vector length index in bits 3-5 (L, EVEX.b with
+     *  a register operand), the others single flags. */
+    static final int M_W = 4, M_MOD3 = 1 << 6, M_64 = 1 << 7, M_REX2 = 1 << 8, M_ANYB = 1 << 9, M_ND = 1 << 10,
+            M_NF = 1 << 11;
+    /** The form can match only if (context & matchMask) == matchValue; the length index must be in lengthSet; with
+     *  matchSlow, ModRM.rm and operand/address size are checked as well. */
+    final int matchMask, matchValue, lengthSet;
+    final boolean matchSlow;
     /** Has an immediate-like operand (imm/imm2 written). */
     final boolean hasImm;
     /** Index of the ModRM.rm operand, or -1. */
@@ -156,6 +164,45 @@ public final class Form {
                 && mod == MOD_ANY && rm < 0;
         this.modrm = m || a.modrm || reg >= 0 || mod != MOD_ANY || rm >= 0;
         this.usesV = v;
+        // The decoder's candidate test as one mask/value compare over its context bits (M_*), derived from the above.
+        int mm = 0, mv = 0;
+        boolean map4 = space == EVEX && map == 4;
+        if (pp >= 0) {
+            if (map4 && pp == PP_NP) mm |= 2; // map 4: NP also admits 66
+            else { mm |= 3; mv |= pp; }
+        } else if (map4) {
+            mm |= 2;
+        } else if (space != LEGACY) {
+            mm = -1; // never: VEX/EVEX outside map 4 always name their prefix
+        }
+        if (i64 && o64) mm = -1;
+        if (mm == -1) {
+            mm = 0;
+            mv = 1; // matches no context
+        } else {
+            if (w >= 0) { mm |= M_W; mv |= w == 1 ? M_W : 0; }
+            if (mod == MOD_MEM) mm |= M_MOD3;
+            else if (mod == MOD_REG) { mm |= M_MOD3; mv |= M_MOD3; }
+            if (i64) mm |= M_64;
+            else if (o64) { mm |= M_64; mv |= M_64; }
+            if (rex2Only) { mm |= M_REX2; mv |= M_REX2; }
+            if (nop90) mm |= M_ANYB;
+            if (map4) {
+                if (nd >= 0) { mm |= M_ND; mv |= nd == 1 ? M_ND : 0; }
+                if (nf >= 0) { mm |= M_NF; mv |= nf == 1 ? M_NF : 0; }
+                else if (!a.nf && !a.scc) mm |= M_NF;
+            }
+        }
+        this.matchMask = mm;
+        this.matchValue = mv;
+        int ls = 0;
+        for (int i = 0; i < 8; i++) {
+            int l = i & 3;
+            boolean bm3 = (i & 4) != 0;
+            if (space == LEGACY || (lmask & (1 << l)) != 0 || bm3 && a.er) ls |= 1 << i;
+        }
+        this.lengthSet = ls;
+        this.matchSlow = rm >= 0 || a.osz != 0 || a.asz != 0;
     }
 
     /** Unique number of this form in the table. */

@@ -43,6 +43,12 @@ final class Opnd {
     /** VSIB: memory index is a vector register of this width rule (0 = not VSIB). */
     final int vsib;
 
+    /**
+     * For a vector register operand, the packed decoded operand (kind, class, size; register 0) by vector length
+     * 16/32/64 bytes at index vl / 32; null otherwise. Derived from {@link #width}.
+     */
+    final int[] vecByVl;
+
     Opnd(String code, Src src, Kind kind, int width, int memSize, int fixed, boolean signExt, int vsib) {
         this.code = code;
         this.src = src;
@@ -53,6 +59,15 @@ final class Opnd {
         this.fixed = fixed;
         this.signExt = signExt;
         this.vsib = vsib;
+        if (kind == Kind.VEC) {
+            vecByVl = new int[3];
+            for (int vl = 16; vl <= 64; vl *= 2) {
+                int size = vecBytes(width, vl);
+                vecByVl[vl >>> 5] = OperandKind.REG.ordinal() | RegClass.vec(size).ordinal() << 8 | size << 24;
+            }
+        } else {
+            vecByVl = null;
+        }
     }
 
     boolean usesModrm() { return src == Src.RM || src == Src.RM_REG || src == Src.RM_MEM || src == Src.REG; }
