@@ -125,9 +125,18 @@ public final class Decoder {
         int R, X, B, R4, X4, B4, evexX; // bits already shifted into place (R: 8, R4: 16)
         int modrm = -1, mod, regf, rmf;
 
+        /** Address size in bytes without and with a 67 prefix. */
+        final int aszDefault, asz67;
+
         Ctx(Mode mode) {
             this.mode = mode;
             this.m64 = mode == Mode.BITS64;
+            this.aszDefault = switch (mode) {
+                case BITS64 -> 8;
+                case BITS32 -> 4;
+                case BITS16 -> 2;
+            };
+            this.asz67 = mode == Mode.BITS32 ? 2 : 4;
         }
 
         Ctx init(DecodeBuffer o, byte[] code, int start, int limit, int hardLimit) {
@@ -240,8 +249,8 @@ public final class Decoder {
             o.opcode = opcode;
             o.rexW = W ? 1 : 0;
             int sm = space * 8 + map;
-            Form[] cands = OpcodeTable.INDEX[sm][opcode];
-            if (cands == null) return bad("undefined opcode");
+            Form[][] narrow = OpcodeTable.NARROW[sm][opcode];
+            if (narrow == null) return bad("undefined opcode");
             mod = 0; regf = 0; rmf = 0; modrm = -1;
             if (OpcodeTable.HAS_MODRM[sm][opcode]) {
                 modrm = next();
@@ -253,7 +262,7 @@ public final class Decoder {
             }
             Form f = null;
             int osz = 0, asz = 0;
-            cands = OpcodeTable.NARROW[sm][opcode][regf * 4 + pp];
+            Form[] cands = narrow[regf * 4 + pp];
             if (cands.length > 0 && cands[0].simple && space == Form.LEGACY) {
                 // The common case: a legacy form whose only constraints (reg, prefix) the index already applied.
                 f = cands[0];
@@ -349,7 +358,13 @@ public final class Decoder {
             if (rex != 0 || has66 || lastRep != 0 || lock) { bad("legacy prefix before EVEX"); return -1; }
             space = Form.EVEX;
             o.dirty |= 6;
-            int p0 = next(), p1 = next(), p2 = next();
+            int p0, p1, p2;
+            if (p + 3 <= limit) {
+                p0 = code[p] & 0xFF; p1 = code[p + 1] & 0xFF; p2 = code[p + 2] & 0xFF;
+                p += 3;
+            } else {
+                p0 = next(); p1 = next(); p2 = next();
+            }
             if (p2 < 0) { bad(eof()); return -1; }
             if ((p1 & 4) == 0 && !m64) { bad("EVEX reserved bit"); return -1; }
             R = ((~p0) & 0x80) >> 4;
@@ -384,13 +399,7 @@ public final class Decoder {
             return p < limit && (code[p] & 0xC0) == 0xC0;
         }
 
-        int addrSize() {
-            return switch (mode) {
-                case BITS64 -> has67 ? 4 : 8;
-                case BITS32 -> has67 ? 2 : 4;
-                case BITS16 -> has67 ? 4 : 2;
-            };
-        }
+        int addrSize() { return has67 ? asz67 : aszDefault; }
 
         int opSize(Form c) {
             if (space == Form.LEGACY) {
@@ -639,6 +648,24 @@ public final class Decoder {
         }
 
         long readImm(int sz) {
+            if (p + sz <= limit) {
+                byte[] c = code;
+                int q = p;
+                p = q + sz;
+                return switch (sz) {
+                    case 1 -> c[q] & 0xFFL;
+                    case 2 -> (c[q] & 0xFF) | (c[q + 1] & 0xFF) << 8;
+                    case 4 -> ((c[q] & 0xFF) | (c[q + 1] & 0xFF) << 8 | (c[q + 2] & 0xFF) << 16 | (c[q + 3] & 0xFF) << 24)
+                            & 0xFFFFFFFFL;
+                    default -> slowImm(q, sz);
+                };
+            }
+            return slowImm(p, sz);
+        }
+
+        /** Reads from {@code q}, leaving {@code p} one past the first missing byte as {@link #next} does. */
+        private long slowImm(int q, int sz) {
+            p = q;
             long v = 0;
             for (int i = 0; i < sz; i++) {
                 int b = next();
