@@ -24,7 +24,7 @@ class ChaosTest {
     void chaos(String placement) throws Exception {
         // 10,000 runs for the default placement; the old one gets a shorter run unless -Djkvm.long=true.
         final int RUNS = LONG ? 100_000 : placement.equals("outer-loop") ? 10_000 : 2_000;
-        Map<String, String> opts = Map.of("cpu", "max", "xstate-switch", placement);
+        Map<String, String> opts = Map.of("cpu", "max", "xstate-switch", placement, "max-instructions", "2000000");
         long seed = 0xC4A05L + placement.hashCode();
         try (ChaosRig ref = new ChaosRig(opts, RUNS, seed); ChaosRig chaos = new ChaosRig(opts, RUNS, seed)) {
             ChaosEvents ev = new ChaosEvents(seed * 31, 10, 15, 15, 20);
