@@ -38,6 +38,13 @@ public final class Main implements Runnable {
     /** As above, with {@code in} as the console input of --serial stdio. */
     public static int execute(String[] args, java.io.InputStream in, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main(in));
+        // `jkvm run --help` must print the command's usage, not complain about a missing IMAGE
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            if (sub.getCommandSpec().findOption("--help") == null) {
+                sub.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("-h", "--help")
+                    .usageHelp(true).description("Show this help message and exit.").build());
+            }
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {

@@ -27,6 +27,15 @@ class MainTest {
     }
 
     @Test
+    void everyCommandHasHelp() {
+        for (String cmd : new String[] {"run", "restore", "disasm", "cpuid", "version"}) {
+            Result r = run(cmd, "--help");
+            assertEquals(0, r.status(), cmd + ": " + r.err());
+            assertTrue(r.out().contains("Usage: jkvm " + cmd), cmd + ": " + r.out());
+        }
+    }
+
+    @Test
     void versionCommandNamesBackends() {
         Result r = run("version");
         assertEquals(0, r.status());
