@@ -35,7 +35,11 @@ final class FastPath {
     /** Context bits: 66, W, ModRM.mod == 3, REX2, REX.B or REX2.B4 set. */
     private static int key(int map, int opcode, int reg, int ctx) { return ((map << 8 | opcode) << 3 | reg) << 5 | ctx; }
 
+    /** {@link OpcodeTable#HAS_MODRM} of maps 0 and 1 by map * 256 + opcode (one load less on the hot path). */
+    private static final boolean[] MODRM = new boolean[512];
+
     static {
+        for (int i = 0; i < 512; i++) MODRM[i] = OpcodeTable.HAS_MODRM[i >> 8][i & 0xFF];
         java.util.Map<java.util.List<Object>, Plan> plans = new java.util.HashMap<>();
         for (int map = 0; map < 2; map++) {
             for (int op = 0; op < 256; op++) {
@@ -132,7 +136,7 @@ final class FastPath {
             map = 1;
         }
         int modrm = -1, mod = 0, reg = 0, rm = 0;
-        if (OpcodeTable.HAS_MODRM[map][opcode]) {
+        if (MODRM[map << 8 | opcode]) {
             if (p >= limit) return false;
             modrm = code[p++] & 0xFF;
             mod = modrm >> 6;
@@ -259,7 +263,7 @@ final class FastPath {
             xs |= 1L << 19;
         }
         if (o.xsave != xs) o.xsave = xs;
-        CpuFeature feat = f.feature;
+        CpuFeature feat = pl.feature;
         if (o.feature != feat) o.feature = feat;
         o.length = p - off;
         return true;
@@ -293,6 +297,7 @@ final class FastPath {
         final int immSize, immShift, imm2Size, imm2Shift;
         final boolean hasMem, hasImm;
         final long xsave;
+        final CpuFeature feature;
         /** A segment register operand (ModRM.reg above 5 is invalid) or a control/debug register (no REX2 here). */
         final int special;
         static final int SEG_REG = 1, CTL_REG = 2;
@@ -305,6 +310,7 @@ final class FastPath {
             hasMem = f.rmIndex >= 0 && !modReg;
             hasImm = f.hasImm;
             xsave = f.xsaveStatic >= 0 ? f.xsaveStatic : 0;
+            feature = f.feature;
             int ms = 0;
             if (hasMem) {
                 Opnd mo = ops[f.rmIndex];
