@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.jkvm.api.Capability;
+import org.jkvm.api.HostCpuid;
 import org.jkvm.api.Hypervisor;
 import org.jkvm.api.KvmException;
 import org.jkvm.api.Vm;
@@ -20,9 +21,10 @@ import org.jkvm.kvm.xcr.Xfeatures;
 
 /**
  * The system handle of the soft backend ({@code /dev/kvm} opened): KVM's capabilities (kvm_caps) derived
- * from the physical CPU model, and the process-wide guest XSAVE permission.
+ * from the physical CPU model, and the process-wide guest XSAVE permission. Its {@link HostCpuid} view is the
+ * model's own CPUID as the host kernel sees it.
  */
-public final class SoftHypervisor implements Hypervisor {
+public final class SoftHypervisor implements Hypervisor, HostCpuid {
     private final KvmOptions options;
     private final CpuModel model;
     /** kvm_caps.supported_xcr0: host XCR0 support & what KVM can virtualize. */
@@ -84,6 +86,23 @@ public final class SoftHypervisor implements Hypervisor {
     public List<KvmCpuidEntry2> supportedCpuid() {
         return supportedCpuidFor(filteredXcr0());
     }
+
+    /**
+     * The CPU model's CPUID with the host kernel's state loaded, the same values the host model of each vCPU
+     * boots with: XCR0 = every supported user component, IA32_XSS = {@link CpuModel#osXss()}, CR4.OSXSAVE set,
+     * CR4.PKE set where the model has PKU (Linux enables both whenever the part supports them).
+     */
+    @Override
+    public List<KvmCpuidEntry2> hostCpuid() {
+        List<KvmCpuidEntry2> out = new ArrayList<>();
+        for (CpuidLeaf l : CpuidTable.of(model).leaves(true, model.has(CpuFeature.PKU), model.supportedXcr0(), model.osXss())) {
+            out.add(new KvmCpuidEntry2(l.function(), l.index(), l.flags(), l.eax(), l.ebx(), l.ecx(), l.edx()));
+        }
+        return out;
+    }
+
+    @Override
+    public long hostXss() { return model.osXss(); }
 
     /** KVM_GET_SUPPORTED_CPUID for a given permitted XCR0. */
     List<KvmCpuidEntry2> supportedCpuidFor(long xcr0) {
