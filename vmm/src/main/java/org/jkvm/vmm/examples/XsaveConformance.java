@@ -360,7 +360,7 @@ public final class XsaveConformance {
             nl();
             a.bind(next);
         }
-        a.ret();
+        a.emit(Mnemonic.PXOR, xmm(2), xmm(2)).ret();
     }
 
     /**
@@ -399,7 +399,8 @@ public final class XsaveConformance {
             a.bind(next);
         }
         a.pop(R8).pop(RSI).pop(RDX).pop(RCX);
-        a.emit(Mnemonic.PXOR, xmm(1), xmm(1)).ret(); // XMM1 held the AVX/ZMM patterns on their way
+        // XMM1 carried the AVX/ZMM patterns; XMM2 may hold copies from dump_regs. Neither may show up in a save.
+        a.emit(Mnemonic.PXOR, xmm(1), xmm(1)).emit(Mnemonic.PXOR, xmm(2), xmm(2)).ret();
     }
 
     /** Vector stubs and the common handler; returns the stub labels (IDT order). */
