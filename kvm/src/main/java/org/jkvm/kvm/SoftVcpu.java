@@ -44,7 +44,7 @@ import org.jkvm.kvm.xcr.Xfeatures;
  * A vCPU of the soft backend: KVM's {@code struct kvm_vcpu_arch} state (register cache, guest FPU, XCR0/XSS/
  * PKRU, CPUID, local APIC, pending events) and the vCPU ioctls. The run loop itself is {@link RunLoop}.
  */
-public final class SoftVcpu implements Vcpu, ExitStatistics {
+public final class SoftVcpu implements Vcpu, ExitStatistics, org.jkvm.api.InstructionBudget {
     static final long CR0_PE = 1, CR0_NW = 1L << 29, CR0_CD = 1L << 30, CR0_PG = 1L << 31, CR4_PAE = 1L << 5,
         CR4_OSXSAVE = 1L << 18, CR4_PKE = 1L << 22, EFER_LME = 1L << 8, EFER_LMA = 1L << 10;
 
@@ -59,6 +59,7 @@ public final class SoftVcpu implements Vcpu, ExitStatistics {
     public final HostModel host;
     public final CycleModel cycles;
     public final ExitCounters counters = new ExitCounters();
+    public final org.jkvm.kvm.run.InstructionCount instructions = new org.jkvm.kvm.run.InstructionCount();
     private final LocalApic lapic;
     public final RunLoop loop;
     GuestCpuid cpuid = GuestCpuid.empty();
@@ -498,6 +499,12 @@ public final class SoftVcpu implements Vcpu, ExitStatistics {
 
     @Override
     public long exits() { return counters.total(); }
+
+    @Override
+    public long instructionsRetired() { return instructions.retired(); }
+
+    @Override
+    public void setInstructionBudget(long n) { instructions.setBudget(n); }
 
     @Override
     public void resetStatistics() {

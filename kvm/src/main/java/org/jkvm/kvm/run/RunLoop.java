@@ -225,6 +225,7 @@ public final class RunLoop {
             v.consumeKick();
             return new VcpuExit.Interrupted();
         }
+        if (v.instructions.takeExhausted()) return new VcpuExit.Interrupted();
         VcpuExit blocked = handleMpState();
         if (blocked != null) return blocked == CONTINUE ? null : blocked;
         injectPendingEvents();
@@ -257,7 +258,7 @@ public final class RunLoop {
             fast = handleFastpath(reason);
             counters.record(reason, fast != FASTPATH_NONE, cycles.cycles());
             if (fast != FASTPATH_REENTER) break;
-            if (v.kickPending() || (v.lapic() != null && v.lapic().eventPending())) {
+            if (v.kickPending() || (v.lapic() != null && v.lapic().eventPending()) || v.instructions.exhausted()) {
                 fast = FASTPATH_HANDLED;
                 break;
             }
@@ -335,13 +336,14 @@ public final class RunLoop {
             for (int i = 16; i < 32; i++) cpu.setGpr(i, g[i]);
             cycles.add(SwitchOp.EGPR_PAIR_MOVE, 8);
         }
-        long budget = instructionsLeft;
+        long budget = v.instructions.entryBudget(instructionsLeft);
         long mcAfter = host.events().machineCheckAfter();
         if (mcAfter > 0) cpu.injectMachineCheck(mcAfter);
         if (host.events().machineCheckOnEntry()) cpu.machineCheckOnEntry();
         if (entryObserver != null) entryObserver.beforeEntry(cpu, lastExitWasMc);
         long vr = regs.vmreads();
         int reason = cpu.enter(vmcs, budget);
+        v.instructions.add(cpu.lastRetired());
         cycles.add(SwitchOp.VM_ROUNDTRIP);
         if (TRACE) {
             System.err.printf("vcpu%d exit %s rip=%x qual=%x intr=%x%n", v.id(), ExitReason.name(reason),
@@ -397,6 +399,7 @@ public final class RunLoop {
     private void skipInstruction() {
         long len = vmcs.read(VmcsField.VM_EXIT_INSTRUCTION_LEN);
         regs.ripWrite(regs.ripRead() + len);
+        v.instructions.add(1); // KVM retires it for the guest (kvm_skip_emulated_instruction)
         // An instruction that completes ends STI/MOV SS blocking.
         long intr = vmcs.read(VmcsField.GUEST_INTERRUPTIBILITY_INFO);
         if ((intr & 3) != 0) vmcs.write(VmcsField.GUEST_INTERRUPTIBILITY_INFO, intr & ~3L);
@@ -586,7 +589,10 @@ public final class RunLoop {
             if ((reason & 0xFFFF) == ExitReason.MACHINE_CHECK) return null;
             return new VcpuExit.FailEntry(reason & 0xFFFF, v.id());
         }
-        if (reason == budgetReason) return new VcpuExit.Interrupted();
+        if (reason == budgetReason) {
+            v.instructions.takeExhausted();
+            return new VcpuExit.Interrupted();
+        }
         switch (reason) {
             case ExitReason.EXCEPTION_NMI -> { return handleException(); }
             case ExitReason.EXTERNAL_INTERRUPT, ExitReason.MACHINE_CHECK -> { return null; }
