@@ -3,7 +3,7 @@ package org.jkvm.cpu.exec;
 /**
  * A translated straight-line run of guest instructions starting at a linear address, valid for one mode key
  * and as long as its code bytes are not written and its linear-to-physical mapping holds (rechecked
- * lazily whenever {@link Mmu#codeEpoch} moved on).
+ * lazily whenever {@link Mmu#codeEpoch} moved on; the bytes alone whenever {@link Mmu#ramEpoch} moved on).
  */
 public final class Block {
     final long rip;
@@ -19,6 +19,8 @@ public final class Block {
     /** The code bytes the block was translated from (first page, then second page). */
     byte[] code;
     int epoch;
+    /** The {@link Mmu#ramEpoch} at which the code bytes were last known to match guest RAM. */
+    int ramEpoch;
     boolean valid = true;
     /** Executions so far (for the decision to compile) and the compiled form, once there is one. */
     int heat;

@@ -155,7 +155,8 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
     public int enter(Vmcs v) {
         this.vmcs = v;
         checkMemoryGeneration();
-        codeEpoch++; // guest RAM may have been written from outside: re-check blocks once (Interpreter.sameBytes)
+        pkruChanged(); // the hypervisor may have switched PKRU since the last exit
+        ramEpoch++; // guest RAM may have been written from outside: re-check block bytes once (Interpreter.sameBytes)
         clearExitInfo();
         if (mcOnEntry) {
             mcOnEntry = false;
@@ -198,11 +199,14 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
         if (ia32e && (csAr & 0x2000) != 0 && (csAr & 0x4000) != 0) return false;
         int act = v.read32(GUEST_ACTIVITY_STATE);
         if (act < 0 || act > 1) return false;
-        boolean tlbAffecting = cr0 != nCr0 || cr4 != nCr4 || cr3 != v.read(GUEST_CR3) || efer != nEfer;
-        cr0 = nCr0 | CR0_ET;
+        // compare the values as they will be loaded (ET forced, LME/LMA from the entry control), so that an
+        // entry that changes nothing keeps the TLB and the translated blocks
+        long ldCr0 = nCr0 | CR0_ET, ldEfer = ia32e ? nEfer | 0x500 : nEfer & ~0x400L;
+        boolean tlbAffecting = cr0 != ldCr0 || cr4 != nCr4 || cr3 != v.read(GUEST_CR3) || efer != ldEfer;
+        cr0 = ldCr0;
         cr3 = v.read(GUEST_CR3);
         cr4 = nCr4;
-        efer = ia32e ? nEfer | 0x500 : nEfer & ~0x400L;
+        efer = ldEfer;
         if (!ia32e && (nEfer & 0x100) != 0 && (nCr0 & CR0_PG) != 0) return false;
         for (int s = 0; s < 8; s++) {
             segSel[s] = v.read32(Vmcs.selectorField(s)) & 0xFFFF;

@@ -49,12 +49,18 @@ public abstract class Interpreter extends SystemOps {
         int h = (int) (rip ^ (rip >>> BC_BITS)) & BC_MASK;
         Block b = blockCache[h];
         if (b != null && b.rip == rip && b.modeKey == key && b.valid) {
-            if (b.epoch == codeEpoch) return b;
-            if (revalidate(b)) return b;
+            if (b.epoch == codeEpoch) {
+                if (b.ramEpoch == ramEpoch) return b;
+                if (sameBytes(b)) {
+                    b.ramEpoch = ramEpoch;
+                    return b;
+                }
+            } else if (revalidate(b)) return b;
         }
         b = new Block(rip, key);
         translate(b);
         b.epoch = codeEpoch;
+        b.ramEpoch = ramEpoch;
         blockCache[h] = b;
         return b;
     }
@@ -64,22 +70,32 @@ public abstract class Interpreter extends SystemOps {
         if (b.phys2 >= 0 && translateFetch(b.lin2) != b.phys2) return false;
         if (!sameBytes(b)) return false;
         b.epoch = codeEpoch;
+        b.ramEpoch = ramEpoch;
         return true;
     }
 
     /**
      * Whether guest RAM still holds the bytes the block was translated from. Stores by the guest are caught as
      * they happen; this catches the hypervisor's (or a device's) writes to guest RAM while the vCPU was outside
-     * guest mode: every VM entry moves {@link #codeEpoch} on, so each block is checked once per entry.
+     * guest mode: every VM entry moves {@link #ramEpoch} on, so each block is checked once per entry. User space
+     * writes guest RAM through its own mapping (as with KVM's memory slots), so there is no write to hook.
      */
     private boolean sameBytes(Block b) {
         byte[] code = b.code;
         if (code == null) return true;
         int first = b.phys2 >= 0 ? (int) (0x1000 - (b.phys & 0xFFF)) : code.length;
-        for (int k = 0; k < code.length; k++) {
-            long pa = k < first ? b.phys + k : b.phys2 + (k - first);
-            org.jkvm.cpu.mem.RamRegion reg = pmem.find(pa);
-            if (reg == null || reg.segment().get(B, pa - reg.gpa()) != code[k]) return false;
+        return samePiece(code, 0, first, b.phys) && samePiece(code, first, code.length, b.phys2);
+    }
+
+    /** Compares {@code code[from, to)} with guest RAM at {@code pa}; both lie within one page. */
+    private boolean samePiece(byte[] code, int from, int to, long pa) {
+        if (from >= to) return true;
+        org.jkvm.cpu.mem.RamRegion reg = pmem.find(pa);
+        if (reg == null || pa + (to - from) > reg.end()) return false;
+        java.lang.foreign.MemorySegment seg = reg.segment();
+        long off = pa - reg.gpa();
+        for (int k = from; k < to; k++) {
+            if (seg.get(B, off + (k - from)) != code[k]) return false;
         }
         return true;
     }
@@ -169,9 +185,9 @@ public abstract class Interpreter extends SystemOps {
                 return;
             }
             Block nb = b.next0;
-            if (nb == null || nb.rip != rip || nb.epoch != codeEpoch || !nb.valid || nb.modeKey != key) {
+            if (nb == null || nb.rip != rip || nb.epoch != codeEpoch || nb.ramEpoch != ramEpoch || !nb.valid || nb.modeKey != key) {
                 nb = b.next1;
-                if (nb == null || nb.rip != rip || nb.epoch != codeEpoch || !nb.valid || nb.modeKey != key) {
+                if (nb == null || nb.rip != rip || nb.epoch != codeEpoch || nb.ramEpoch != ramEpoch || !nb.valid || nb.modeKey != key) {
                     nb = lookup(rip);
                     b.next1 = b.next0;
                     b.next0 = nb;

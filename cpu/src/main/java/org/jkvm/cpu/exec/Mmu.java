@@ -50,6 +50,11 @@ public abstract class Mmu extends CpuState {
 
     /** Incremented whenever a translation of code may have changed (TLB flush, code invalidation). */
     public int codeEpoch;
+    /**
+     * Incremented at every VM entry: guest RAM may have been written from outside guest mode, so a block's
+     * bytes are compared once more; its translation (codeEpoch) stays valid.
+     */
+    public int ramEpoch;
 
     protected Mmu(PhysicalMemory pmem) {
         this.pmem = pmem;
@@ -70,7 +75,21 @@ public abstract class Mmu extends CpuState {
     public final void flushTlb() {
         supTlb.flush();
         userTlb.flush();
+        pkruDecided = false;
         codeEpoch++;
+    }
+
+    /**
+     * Whether the TLB holds a data translation whose permission passed a protection-key check, and the PKRU it
+     * was checked against. Hardware checks PKRU on every access; the soft TLB caches the allowed access, so a
+     * different PKRU must drop those entries. Translations that no key check applied to stay.
+     */
+    private boolean pkruDecided;
+    private int pkruDecidedValue;
+
+    /** After PKRU may have changed (WRPKRU, XRSTOR, the hypervisor's switch): drops stale key decisions. */
+    public final void pkruChanged() {
+        if (pkruDecided && pkru() != pkruDecidedValue) flushTlb();
     }
 
     public final void flushTlbPage(long lin) {
@@ -241,8 +260,12 @@ public abstract class Mmu extends CpuState {
         if (fetch && xd != 0 && nxe) throw pf(lin, acc, user, false, false);
         if (!fetch && us != 0 && lma() && (cr4 & 0x40_0000) != 0) { // protection keys
             int key = (int) (leaf >>> 59) & 0xF;
-            int pk = pkru() >>> (key * 2);
+            int cur = pkru();
+            int pk = cur >>> (key * 2);
             if ((pk & 1) != 0 || write && (pk & 2) != 0 && (user || wp)) throw pf(lin, acc, user, false, true);
+            if (pkruDecided && cur != pkruDecidedValue) flushTlb(); // PKRU changed by a path that did not report it
+            pkruDecided = true;
+            pkruDecidedValue = cur;
         }
         walkWritable = rw != 0 || (!user && !wp);
         // accessed / dirty on the leaf

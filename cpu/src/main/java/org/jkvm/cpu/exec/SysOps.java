@@ -191,7 +191,7 @@ public abstract class SysOps extends SlowOps {
                 if ((cr4 & CR4_PKE) == 0) throw Fault.ud();
                 if ((int) r[1] != 0 || (int) r[2] != 0) throw Fault.gp0();
                 wrpkru((int) r[0]);
-                flushTlb();
+                pkruChanged();
                 stopBlock = true;
             }
             case Sys.RDFSBASE, Sys.RDGSBASE, Sys.WRFSBASE, Sys.WRGSBASE -> {

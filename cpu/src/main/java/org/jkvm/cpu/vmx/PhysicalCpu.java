@@ -246,7 +246,8 @@ public final class PhysicalCpu {
     /** XSETBV at CPL 0 in the host: the architectural checks, #GP for an invalid value. */
     public void xsetbv(int index, long value) {
         xsave.xsetbv(host, index & 0xFFFF_FFFFL, value);
-        core.codeEpoch++;
+        // no block invalidation: translation depends on XCR0 only through APX decoding, which is part of the
+        // block's mode key (Interpreter.modeKey); AVX/AMX #UD and XFD are decided when the instruction runs
     }
 
     public long xgetbv(int index) {
@@ -280,7 +281,7 @@ public final class PhysicalCpu {
         if ((host.cr4 & XContext.CR4_PKE) == 0) throw Fault.ud();
         xstate.pkru = value;
         xstate.touch(1L << 9);
-        core.flushTlb();
+        core.pkruChanged(); // PKRU is checked on access: only TLB entries decided under another PKRU must go
     }
 
     public int rdpkru() {
