@@ -292,7 +292,9 @@ public final class Encoder {
         boolean ok = switch (od.src) {
             case IMM, CONST1 -> o instanceof Operand.Imm;
             case REL -> o instanceof Operand.Rel;
-            case RM_MEM, MOFFS, STR_SI, STR_DI -> o instanceof Operand.Mem;
+            case RM_MEM, STR_SI, STR_DI -> o instanceof Operand.Mem;
+            // moffs holds an address only: a base, an index or RIP needs the ModRM form
+            case MOFFS -> o instanceof Operand.Mem m && m.base() < 0 && m.index() < 0 && !m.rip();
             case RM -> o instanceof Operand.Mem || o instanceof Operand.Reg;
             case FAR -> false;
             default -> o instanceof Operand.Reg;

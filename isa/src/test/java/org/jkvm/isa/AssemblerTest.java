@@ -43,6 +43,16 @@ class AssemblerTest {
     }
 
     @Test
+    void indexWithoutBaseKeepsTheIndex() {
+        // mov eax, [8*ecx + 0x1000]: moffs (A1) cannot hold an index, so ModRM/SIB with no base (8B 04 CD disp32)
+        byte[] b = new Assembler(Mode.BITS32).mov(EAX, Assembler.ptr(4, null, ECX, 8, 0x1000)).bytes();
+        assertArrayEquals(new byte[] {(byte) 0x8B, 0x04, (byte) 0xCD, 0x00, 0x10, 0, 0}, b);
+        // a plain absolute address still takes the short moffs form
+        byte[] a = new Assembler(Mode.BITS32).mov(EAX, Assembler.ptr(4, null, null, 1, 0x1000)).bytes();
+        assertArrayEquals(new byte[] {(byte) 0xA1, 0x00, 0x10, 0, 0}, a);
+    }
+
+    @Test
     void mov16ImmediateUsesTheShortForm() {
         // "mov r16d, imm32" is REX2 + B8: the 7 bytes of the APX spec's example.
         byte[] b = new Assembler(Mode.BITS64).mov(r32(16), 1).bytes();
