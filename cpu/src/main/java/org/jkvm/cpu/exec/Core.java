@@ -350,6 +350,12 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
                     }
                     if (retired > before) mmioDoneCount = 0;
                 }
+                if (exitPending) {
+                    exitPending = false;
+                    if (exitReason == -1) continue;
+                    mmioWritePending = false;
+                    return exitDuringDelivery();
+                }
                 if (mmioWritePending) {
                     mmioWritePending = false;
                     exitReason = 48;

@@ -182,6 +182,11 @@ public abstract class Interpreter extends SystemOps {
             execBlock(b, n);
             if (stopBlock || n != b.n || kickPending) {
                 stopBlock = false;
+                if (exitPending) {
+                    // every path counted the exiting instruction as retired and moved RIP past it
+                    rip = exitRip;
+                    retired--;
+                }
                 return;
             }
             Block nb = b.next0;

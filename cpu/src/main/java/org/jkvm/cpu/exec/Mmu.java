@@ -126,6 +126,14 @@ public abstract class Mmu extends CpuState {
     int mmioWriteSize;
     /** Set by slow paths that need the current block to stop after the instruction in progress. */
     public boolean stopBlock;
+    /**
+     * A VM exit decided by an instruction that returned normally instead of throwing {@link ExitSignal} (HotSpot
+     * unwinds a thrown exception through every compiled frame up to the run loop, which costs more than the
+     * rest of a fastpath exit). The block stops; the run loop then puts RIP back on the instruction
+     * ({@link #exitRip}) and takes the instruction out of the retired count, exactly as the throwing path does.
+     */
+    boolean exitPending;
+    long exitRip;
 
     final ExitSignal mmioReadExit(long gpa, long gla, int size) {
         exitReason = 48;

@@ -42,6 +42,13 @@ public abstract class SlowOps extends Interpreter {
         return ExitSignal.INSTANCE;
     }
 
+    /** Turns an exit signalled inside {@code u} into a pending exit (see {@link Mmu#exitPending}). */
+    final void exitAfterReturn(Uop u) {
+        exitPending = true;
+        exitRip = u.rip;
+        stopBlock = true;
+    }
+
     final void requireCpl0() {
         if (cpl != 0) throw Fault.gp0();
     }
@@ -641,10 +648,11 @@ public abstract class SlowOps extends Interpreter {
         ioPermission(port, size);
         if (guestMode && ioExits(port, size)) {
             pendingIo = u;
-            ExitSignal e = exit(u, 30, (size - 1) | (in ? 8 : 0) | ((u.aux & 1) == 0 ? 64 : 0) | (long) port << 16);
+            exit(u, 30, (size - 1) | (in ? 8 : 0) | ((u.aux & 1) == 0 ? 64 : 0) | (long) port << 16);
             exitAccessSize = size;
             exitAccessData = in ? 0 : r[0] & mask(size);
-            throw e;
+            exitAfterReturn(u);
+            return;
         }
         if (in) setReg(size, 0, -1L); // nothing answers on the physical machine
     }

@@ -25,6 +25,8 @@ public abstract class SysOps extends SlowOps {
 
     @Override
     final void sys(Uop u) {
+        // the exits thrown in this method are caught in it, which C2 compiles to a plain jump
+        try {
         switch (u.aux) {
             case Sys.HLT -> {
                 requireCpl0();
@@ -225,6 +227,9 @@ public abstract class SysOps extends SlowOps {
             case Sys.RSM -> throw Fault.ud();
             case Sys.GP0 -> throw Fault.gp0(); // an instruction longer than 15 bytes
             default -> throw Fault.ud();
+        }
+        } catch (ExitSignal e) {
+            exitAfterReturn(u);
         }
     }
 
