@@ -222,6 +222,10 @@ public final class Assembler {
         Instruction i = Decoder.decode(mode, enc);
         if (!i.isValid() || i.mnemonic() != f.mnemonic) return false;
         for (int k = 0; k < ops.length; k++) {
+            Opnd.Src src = f.ops[k].src;
+            if ((src == Opnd.Src.STR_SI || src == Opnd.Src.STR_DI) && !stringOperand((Mem) ops[k], src == Opnd.Src.STR_SI)) {
+                return false;
+            }
             if (ops[k] instanceof Mem m && m.size() > 0 && i.kind(k) == OperandKind.MEM && i.size(k) != 0 && i.size(k) != m.size()) {
                 return false;
             }
@@ -233,6 +237,9 @@ public final class Assembler {
                 for (int j = 0; j < k; j++) second |= f.ops[j].src == Opnd.Src.IMM;
                 long got = second ? i.imm2() : i.imm();
                 int w = Math.max(i.size(k), 1);
+                // A sign-extended imm8 of a byte operation (Eb,Ibs) extends to nothing: 0x80 and -128 are the same
+                // byte, whatever width the decoder reports for the immediate.
+                if (f.ops[k].signExt && k > 0 && i.size(0) == 1) w = 1;
                 long mask = w >= 8 ? -1L : (1L << (8 * w)) - 1;
                 if (((got ^ im.value()) & mask) != 0) return false;
                 // An immediate that only fits when sign-extended must be given as such.
@@ -241,6 +248,15 @@ public final class Assembler {
             }
         }
         return true;
+    }
+
+    /**
+     * A string instruction's memory operand is implied by the opcode: [rSI] (any segment) or ES:[rDI]. The encoder
+     * takes any Mem there, so reject one the instruction would not access rather than emit something else.
+     */
+    private static boolean stringOperand(Mem m, boolean si) {
+        if (m.rip() || m.index() >= 0 || m.disp() != 0 || m.base() != (si ? 6 : 7)) return false;
+        return si || m.segment() < 0 || m.segment() == 0;
     }
 
     // ---- operand helpers ----
@@ -334,6 +350,9 @@ public final class Assembler {
     public Assembler call(Operand target) { return emit(Mnemonic.CALL, target); }
 
     public Assembler jcc(Cond c, Label l) { return emit(Mnemonic.valueOf("J" + c.name()), to(l)); }
+
+    /** A string instruction with a REP prefix, e.g. {@code rep(OUTSB, DX, byte_(RSI, 0))}. */
+    public Assembler rep(Mnemonic m, Operand... ops) { return emit(Encoder.Options.NONE.withRep(), m, ops); }
 
     public Assembler ret() { return emit(Mnemonic.RET); }
 

@@ -86,6 +86,32 @@ class AssemblerTest {
     }
 
     @Test
+    void byteImmediatesTakeEitherSign() {
+        // or byte [rax], 0x80 is 80 /1 80: for a byte operation 0x80 and -128 are the same immediate byte
+        byte[] pos = new Assembler(Mode.BITS64).or(Assembler.byte_(RAX, 0), imm(0x80)).bytes();
+        byte[] neg = new Assembler(Mode.BITS64).or(Assembler.byte_(RAX, 0), imm(-128)).bytes();
+        assertArrayEquals(new byte[] {(byte) 0x80, 0x08, (byte) 0x80}, pos);
+        assertArrayEquals(pos, neg);
+        Assembler a = new Assembler(Mode.BITS64);
+        a.mov(AL, 0xFF).test(Assembler.byte_(RSI, 8), imm(0xC0)).or(EAX, imm(0x80)).add(RAX, 0xFF);
+        // a wider operation still must not sign-extend 0x80 into 0xFFFFFF80: it takes the imm32 form
+        assertEquals(List.of("mov al, -1", "test byte ptr [rsi + 8], -64", "or eax, 128", "add rax, 255"),
+                listing(Mode.BITS64, a.bytes()));
+        assertThrows(IllegalArgumentException.class, () -> new Assembler(Mode.BITS64).or(AL, imm(0x100)));
+    }
+
+    @Test
+    void stringInstructionsTakeOnlyTheirImpliedOperands() {
+        Assembler a = new Assembler(Mode.BITS64);
+        a.rep(Mnemonic.OUTSB, DX, Assembler.byte_(RSI, 0)).rep(Mnemonic.INSB, Assembler.byte_(RDI, 0), DX)
+                .emit(Mnemonic.MOVSQ, Assembler.qword(RDI, 0), Assembler.qword(RSI, 0));
+        assertArrayEquals(new byte[] {(byte) 0xF3, 0x6E, (byte) 0xF3, 0x6C, 0x48, (byte) 0xA5}, a.bytes());
+        // [rdi] is not what OUTSB reads, and ES:[rdi] cannot be displaced
+        assertThrows(IllegalArgumentException.class, () -> new Assembler(Mode.BITS64).rep(Mnemonic.OUTSB, DX, Assembler.byte_(RDI, 0)));
+        assertThrows(IllegalArgumentException.class, () -> new Assembler(Mode.BITS64).rep(Mnemonic.INSB, Assembler.byte_(RDI, 8), DX));
+    }
+
+    @Test
     void impossibleOperandsAreRejected() {
         Assembler a = new Assembler(Mode.BITS64);
         assertThrows(IllegalArgumentException.class, () -> a.emit(Mnemonic.PUSH2, RAX));
