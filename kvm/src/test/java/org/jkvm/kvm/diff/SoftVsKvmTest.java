@@ -1,5 +1,6 @@
 package org.jkvm.kvm.diff;
 
+import static org.jkvm.isa.Regs.*;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.*;
 
@@ -81,7 +82,7 @@ class SoftVsKvmTest {
                 g.installIdt();
                 Code c = new Code(LongModeGuest.CODE);
                 for (int i = 0; i < candidates.length; i++) {
-                    c.zero(15).xsetbvGuarded(candidates[i]).sync(i + 1);
+                    c.zero(R15).xsetbvGuarded(candidates[i]).sync(i + 1);
                 }
                 g.load(c);
                 long[] r = new long[candidates.length * 2];

@@ -1,212 +1,218 @@
 package org.jkvm.kvm.guest;
 
-import java.io.ByteArrayOutputStream;
+import static org.jkvm.isa.Assembler.imm;
+import static org.jkvm.isa.Regs.*;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.jkvm.isa.Assembler;
+import org.jkvm.isa.Label;
+import org.jkvm.isa.Mnemonic;
+import org.jkvm.isa.Mode;
+import org.jkvm.isa.Operand;
+import org.jkvm.isa.Operand.Mem;
+import org.jkvm.isa.Operand.Reg;
 
 /**
- * Guest machine code for the tests, written as named instructions. Raw encodings (SDM vol. 2 and the isa
- * spec's REX2 table) until the isa module's assembler exposes a mnemonic-level API; each method names exactly
- * one instruction.
+ * Guest machine code for the tests, assembled by the isa module's {@link Assembler} (the encoding of every
+ * instruction comes from the opcode table, never from this class). Each instruction method emits exactly one
+ * instruction; the few methods that emit more are the selftest library's macros and say so (GUEST_SYNC, a guarded
+ * instruction, WRMSR of a constant). Branches go to labels; {@link #here()} addresses are labels too.
  */
 public final class Code {
-    private final ByteArrayOutputStream b = new ByteArrayOutputStream();
     public final long base;
+    private final Assembler a;
+    /** Labels bound by {@link #here()}, by offset, so that a branch to a here() address is a branch to a label. */
+    private final Map<Integer, Label> marks = new HashMap<>();
 
-    public Code(long base) { this.base = base; }
+    public Code(long base) {
+        this.base = base;
+        this.a = new Assembler(Mode.BITS64, base);
+    }
 
-    public long here() { return base + b.size(); }
+    /** The assembler, for an instruction this facade does not name. */
+    public Assembler asm() { return a; }
 
-    public byte[] bytes() { return b.toByteArray(); }
+    /** The code, labels resolved. */
+    public byte[] bytes() { return a.bytes(); }
 
-    private Code emit(int... bytes) {
-        for (int x : bytes) b.write(x);
+    // ---- labels ----
+
+    /** The address of the next instruction (a label is bound there, for {@link #jnz(long)} and {@link #jmp(long)}). */
+    public long here() {
+        mark();
+        return base + a.offset();
+    }
+
+    /** A label bound at the next instruction. */
+    public Label mark() { return marks.computeIfAbsent(a.offset(), o -> a.here("L" + o)); }
+
+    /** A label to bind later with {@link #bind}. */
+    public Label label() { return a.newLabel("L"); }
+
+    public Code bind(Label l) {
+        a.bind(l);
         return this;
     }
 
-    private Code imm32(long v) {
-        for (int i = 0; i < 4; i++) b.write((int) (v >>> (8 * i)));
-        return this;
+    public long address(Label l) { return a.address(l); }
+
+    private Label at(long address) {
+        Label l = marks.get((int) (address - base));
+        if (l == null) throw new IllegalArgumentException("0x" + Long.toHexString(address) + " is not a here() address");
+        return l;
     }
 
-    private Code imm64(long v) {
-        for (int i = 0; i < 8; i++) b.write((int) (v >>> (8 * i)));
-        return this;
-    }
+    // ---- operands ----
 
-    /**
-     * r = imm64 for r = 0..31. A sign-extended imm32 uses MOV r/m64, imm32 (C7 /0); a full 64-bit value is loaded
-     * RIP-relative from an inline constant jumped over (MOV r64, [RIP+2]; JMP +8; dq imm), which only needs the
-     * plainest instructions.
-     */
-    public Code movImm(int r, long v) {
-        if (v == (int) v) {
-            if (r >= 16) emit(0xD5, 0x18 | ((r >> 3) & 1));
-            else emit(0x48 | ((r >> 3) & 1));
-            return emit(0xC7, 0xC0 | (r & 7)).imm32(v);
-        }
-        if (r >= 16) emit(0xD5, 0x48 | ((r >> 3) & 1) << 2);
-        else emit(0x48 | ((r >> 3) & 1) << 2);
-        emit(0x8B, 0x05 | (r & 7) << 3).imm32(2);
-        return emit(0xEB, 0x08).imm64(v);
-    }
+    /** qword [addr]: an absolute address (ModRM/SIB with neither base nor index). */
+    public static Mem qwordAt(long addr) { return Assembler.ptr(8, null, null, 1, addr); }
 
-    /** MOV dst, src (64-bit, any of R0-R31). */
-    public Code mov(int dst, int src) {
-        if (dst >= 16 || src >= 16) {
-            int p = 0x08 | ((src >> 4) & 1) << 6 | ((dst >> 4) & 1) << 4 | ((src >> 3) & 1) << 2 | ((dst >> 3) & 1);
-            return emit(0xD5, p, 0x89, 0xC0 | (src & 7) << 3 | (dst & 7));
-        }
-        return emit(0x48 | ((src >> 3) & 1) << 2 | ((dst >> 3) & 1), 0x89, 0xC0 | (src & 7) << 3 | (dst & 7));
-    }
+    // ---- data movement and arithmetic ----
 
-    /** MOV [RBX + disp32], r64 (R0-R15). */
-    public Code storeRbx(int disp, int src) {
-        return emit(0x48 | ((src >> 3) & 1) << 2, 0x89, 0x83 | (src & 7) << 3).imm32(disp);
-    }
+    public Code mov(Operand dst, Operand src) { return ok(a.mov(dst, src)); }
+
+    /** MOV r, imm: the sign-extended imm32 form when the value allows it, else MOVABS (r32: zero-extending). */
+    public Code mov(Reg dst, long imm) { return ok(a.mov(dst, imm)); }
+
+    public Code lea(Reg dst, Mem m) { return ok(a.lea(dst, m)); }
+
+    /** LEA r, [RIP + label]. */
+    public Code lea(Reg dst, Label l) { return ok(a.emit(Mnemonic.LEA, dst, Assembler.rip(l, 0))); }
+
+    public Code add(Operand dst, long imm) { return ok(a.add(dst, imm)); }
+
+    public Code or(Operand dst, Operand src) { return ok(a.or(dst, src)); }
+
+    public Code or(Operand dst, long imm) { return ok(a.or(dst, imm(imm))); }
+
+    public Code shl(Operand dst, int count) { return ok(a.emit(Mnemonic.SHL, dst, imm(count))); }
+
+    public Code shr(Operand dst, int count) { return ok(a.emit(Mnemonic.SHR, dst, imm(count))); }
+
+    public Code test(Operand x, long imm) { return ok(a.test(x, imm(imm))); }
+
+    public Code inc(Operand x) { return ok(a.inc(x)); }
+
+    public Code dec(Operand x) { return ok(a.dec(x)); }
+
+    /** XOR r32, r32 of the register's number (clears all 64 bits). */
+    public Code zero(Reg r) { return ok(a.xor(r32(r.num()), r32(r.num()))); }
+
+    // ---- branches ----
+
+    public Code jmp(Label l) { return ok(a.jmp(l)); }
+
+    public Code jnz(Label l) { return ok(a.jcc(Assembler.Cond.NE, l)); }
+
+    public Code jz(Label l) { return ok(a.jcc(Assembler.Cond.E, l)); }
+
+    /** JMP to an address {@link #here()} returned. */
+    public Code jmp(long target) { return jmp(at(target)); }
+
+    /** JNZ to an address {@link #here()} returned. */
+    public Code jnz(long target) { return jnz(at(target)); }
+
+    public Code iretq() { return ok(a.emit(Mnemonic.IRETQ)); }
+
+    // ---- port I/O ----
 
     /** OUT imm8, AL. */
-    public Code outAl(int port) { return emit(0xE6, port); }
+    public Code outAl(int port) { return ok(a.out(imm(port), AL)); }
 
     /** OUT DX, EAX. */
-    public Code outDxEax() { return emit(0xEF); }
+    public Code outDxEax() { return ok(a.out(DX, EAX)); }
 
     /** IN AL, imm8. */
-    public Code inAl(int port) { return emit(0xE4, port); }
+    public Code inAl(int port) { return ok(a.in(AL, imm(port))); }
 
-    public Code invd() { return emit(0x0F, 0x08); }
+    /** REP OUTSB: RCX bytes from [RSI] to port DX. */
+    public Code repOutsb() { return ok(a.rep(Mnemonic.OUTSB, DX, Assembler.byte_(RSI, 0))); }
 
-    public Code hlt() { return emit(0xF4); }
+    /** REP INSB: RCX bytes from port DX to ES:[RDI]. */
+    public Code repInsb() { return ok(a.rep(Mnemonic.INSB, Assembler.byte_(RDI, 0), DX)); }
 
-    public Code sti() { return emit(0xFB); }
+    // ---- system ----
 
-    public Code cli() { return emit(0xFA); }
+    public Code invd() { return ok(a.emit(Mnemonic.INVD)); }
 
-    public Code nop() { return emit(0x90); }
+    public Code hlt() { return ok(a.hlt()); }
 
-    public Code cpuid() { return emit(0x0F, 0xA2); }
+    public Code sti() { return ok(a.emit(Mnemonic.STI)); }
 
-    public Code wrmsr() { return emit(0x0F, 0x30); }
+    public Code cli() { return ok(a.emit(Mnemonic.CLI)); }
 
-    public Code rdmsr() { return emit(0x0F, 0x32); }
+    public Code nop() { return ok(a.nop()); }
 
-    public Code xsetbv() { return emit(0x0F, 0x01, 0xD1); }
+    public Code cpuid() { return ok(a.cpuid()); }
 
-    public Code xgetbv() { return emit(0x0F, 0x01, 0xD0); }
+    public Code rdtsc() { return ok(a.emit(Mnemonic.RDTSC)); }
 
-    public Code wrpkru() { return emit(0x0F, 0x01, 0xEF); }
+    public Code wrmsr() { return ok(a.wrmsr()); }
 
-    public Code rdpkru() { return emit(0x0F, 0x01, 0xEE); }
+    public Code rdmsr() { return ok(a.rdmsr()); }
 
-    /** MOV ECX, imm32 etc.: MOV r32, imm32 (zero-extends). */
-    public Code movImm32(int r, long v) {
-        if (r >= 8) emit(0x41);
-        return emit(0xB8 + (r & 7)).imm32(v);
-    }
+    public Code xsetbv() { return ok(a.xsetbv()); }
 
-    /** INC r64. */
-    public Code inc(int r) { return emit(0x48 | ((r >> 3) & 1), 0xFF, 0xC0 | (r & 7)); }
+    public Code xgetbv() { return ok(a.xgetbv()); }
 
-    /** DEC r64. */
-    public Code dec(int r) { return emit(0x48 | ((r >> 3) & 1), 0xFF, 0xC8 | (r & 7)); }
+    public Code wrpkru() { return ok(a.emit(Mnemonic.WRPKRU)); }
 
-    /** JNZ rel32 to {@code target}. */
-    public Code jnz(long target) {
-        long rel = target - (here() + 6);
-        return emit(0x0F, 0x85).imm32(rel);
-    }
+    public Code rdpkru() { return ok(a.emit(Mnemonic.RDPKRU)); }
 
-    /** JMP rel32 to {@code target}. */
-    public Code jmp(long target) {
-        long rel = target - (here() + 5);
-        return emit(0xE9).imm32(rel);
-    }
+    // ---- AMX ----
 
-    /** MOV RAX, CR4 / MOV CR4, RAX. */
-    public Code movRaxCr4() { return emit(0x0F, 0x20, 0xE0); }
+    public Code ldtilecfg(Mem m) { return ok(a.ldtilecfg(m)); }
 
-    public Code movCr4Rax() { return emit(0x0F, 0x22, 0xE0); }
+    /** TILELOADD tmm, [base + stride]. */
+    public Code tileloadd(Reg t, Mem m) { return ok(a.tileloadd(t, m)); }
 
-    /** OR RAX, imm32 (sign-extended). */
-    public Code orRax(int imm) { return emit(0x48, 0x0D).imm32(imm); }
+    public Code tilestored(Mem m, Reg t) { return ok(a.tilestored(m, t)); }
 
-    /** XOR r32, r32. */
-    public Code zero(int r) {
-        if (r >= 8) emit(0x45);
-        return emit(0x31, 0xC0 | (r & 7) << 3 | (r & 7));
-    }
+    public Code tilerelease() { return ok(a.tilerelease()); }
+
+    // ---- the selftest library's macros (several instructions each) ----
+
+    /** GUEST_SYNC(n): MOV EAX, n; OUT {@link LongModeGuest#SYNC_PORT}, AL. */
+    public Code sync(int n) { return mov(EAX, n).outAl(LongModeGuest.SYNC_PORT); }
 
     /**
-     * Arms the exception handlers for the next instruction of {@code length} bytes: RBP = the address after it,
-     * so a fault there resumes right behind it with R14 = vector and R15 incremented.
+     * {@code insn} under the exception handlers of {@link LongModeGuest#installIdt}: LEA RBP, [RIP + after]; insn;
+     * after: so a fault in it resumes right behind it with R14 = vector and R15 incremented.
      */
-    public Code guard(int length) {
-        long resume = here() + 7 + length;
-        return movImm(5, resume);
+    public Code guarded(Consumer<Code> insn) {
+        Label after = label();
+        lea(RBP, after);
+        insn.accept(this);
+        return bind(after);
     }
-
-    /** MOV [abs32], r64 (R0-R15) through a SIB with no base or index. */
-    public Code store(long addr, int src) {
-        return emit(0x48 | ((src >> 3) & 1) << 2, 0x89, 0x04 | (src & 7) << 3, 0x25).imm32(addr);
-    }
-
-    /** MOV r64, [abs32] (R0-R15). */
-    public Code load(int dst, long addr) {
-        return emit(0x48 | ((dst >> 3) & 1) << 2, 0x8B, 0x04 | (dst & 7) << 3, 0x25).imm32(addr);
-    }
-
-    /** GUEST_SYNC(n): AL = n, OUT to the sync port (clobbers RAX). */
-    public Code sync(int n) { return movImm32(0, n).outAl(0xE0); }
 
     /** XSETBV with XCR0 = {@code value} (ECX = 0), guarded: a #GP resumes after it with R15 incremented. */
     public Code xsetbvGuarded(long value) {
-        movImm32(1, 0).movImm32(0, value & 0xFFFF_FFFFL).movImm32(2, value >>> 32);
-        return guard(3).xsetbv();
+        mov(ECX, 0).mov(EAX, value & 0xFFFF_FFFFL).mov(EDX, value >>> 32);
+        return guarded(Code::xsetbv);
     }
-
-    /** MOV r64, [RSI + disp32] for r = 0..31. */
-    public Code loadRsi(int r, int disp) {
-        if (r >= 16) emit(0xD5, 0x48 | ((r >> 3) & 1) << 2);
-        else emit(0x48 | ((r >> 3) & 1) << 2);
-        return emit(0x8B, 0x86 | (r & 7) << 3).imm32(disp);
-    }
-
-    /** MOV r32, [RSI + disp32] (zero-extends) for r = 0..15. */
-    public Code loadRsi32(int r, int disp) {
-        if (r >= 8) emit(0x44);
-        return emit(0x8B, 0x86 | (r & 7) << 3).imm32(disp);
-    }
-
-    /** TEST byte [RSI + disp32], imm8. */
-    public Code testRsi8(int disp, int imm) { return emit(0xF6, 0x86).imm32(disp).emit(imm); }
-
-    /** JZ rel32 skipping the next {@code bytes} bytes. */
-    public Code jzSkip(int bytes) { return emit(0x0F, 0x84).imm32(bytes); }
-
-    /** ADD RSI, imm32. */
-    public Code addRsi(int imm) { return emit(0x48, 0x81, 0xC6).imm32(imm); }
-
-    /** Appends another block's bytes (position-independent code only). */
-    public Code append(Code other) {
-        byte[] o = other.bytes();
-        b.write(o, 0, o.length);
-        return this;
-    }
-
-    public Code rdtsc() { return emit(0x0F, 0x31); }
-
-    /** RAX = EDX:EAX (SHL RDX,32; OR RAX,RDX). */
-    public Code combineEdxEax() { return emit(0x48, 0xC1, 0xE2, 0x20, 0x48, 0x09, 0xD0); }
-
-    /** EDX:EAX = RAX (MOV RDX,RAX; SHR RDX,32). */
-    public Code splitRax() { return mov(2, 0).emit(0x48, 0xC1, 0xEA, 0x20); }
-
-    /** ADD RAX, imm32. */
-    public Code addRax(int imm) { return emit(0x48, 0x05).imm32(imm); }
 
     /** WRMSR of a constant: ECX = msr, EDX:EAX = value (clobbers RAX, RCX, RDX). */
     public Code wrmsrImm(int msr, long value) {
-        return movImm32(1, msr & 0xFFFF_FFFFL).movImm32(0, value & 0xFFFF_FFFFL).movImm32(2, value >>> 32).wrmsr();
+        return mov(ECX, msr & 0xFFFF_FFFFL).mov(EAX, value & 0xFFFF_FFFFL).mov(EDX, value >>> 32).wrmsr();
     }
 
-    /** Raw bytes, for an instruction this class does not name yet. */
-    public Code raw(int... bytes) { return emit(bytes); }
+    // ---- register-number forms (kept for the INVD benchmark's guest) ----
+
+    /** MOV r64, imm (register number 0-31). */
+    public Code movImm(int r, long v) { return mov(r64(r), v); }
+
+    /** MOV r32, imm32 (register number 0-15; zero-extends). */
+    public Code movImm32(int r, long v) { return mov(r32(r), v); }
+
+    /** XOR r32, r32 (register number). */
+    public Code zero(int r) { return zero(r64(r)); }
+
+    /** DEC r64 (register number). */
+    public Code dec(int r) { return dec(r64(r)); }
+
+    private Code ok(Assembler emitted) { return this; }
 }

@@ -1,13 +1,20 @@
 package org.jkvm.kvm.guest;
 
+import static org.jkvm.isa.Assembler.mem;
+import static org.jkvm.isa.Assembler.qword;
+import static org.jkvm.isa.Regs.*;
+
 import java.lang.foreign.ValueLayout;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.jkvm.api.Hypervisor;
 import org.jkvm.api.uabi.KvmSregs;
 import org.jkvm.api.uabi.KvmXcr;
 import org.jkvm.api.uabi.KvmXcrs;
+import org.jkvm.isa.Mnemonic;
 
 /**
  * Whether the software CPU executes an instruction yet (the cpu module grows during development): runs it once in
@@ -19,12 +26,24 @@ public final class InsnProbe {
 
     public static final long CFG = LongModeGuest.DATA + 0x1000;
 
-    public static boolean executes(int... insn) {
-        return executesAfter(new int[0], insn);
+    public static final Consumer<Code> NOTHING = c -> { };
+    public static final Consumer<Code> LDTILECFG_RDI = c -> c.ldtilecfg(mem(RDI, 0));
+    public static final Consumer<Code> TILELOADD_TMM0_RSI_RCX = c -> c.tileloadd(tmm(0), mem(RSI, RCX, 1, 0));
+    public static final Consumer<Code> TILESTORED_RSI_RCX_TMM0 = c -> c.tilestored(mem(RSI, RCX, 1, 0), tmm(0));
+    public static final Consumer<Code> TILERELEASE = Code::tilerelease;
+    public static final Consumer<Code> XSAVEC64_RDI = c -> c.asm().xsavec(mem(RDI, 0));
+    public static final Consumer<Code> VMOVDQU64_ZMM17_RSI = c -> c.asm().emit(Mnemonic.VMOVDQU64, zmm(17), mem(RSI, 0));
+    public static final Consumer<Code> KMOVQ_K3_RSI = c -> c.asm().emit(Mnemonic.KMOVQ, k(3), mem(RSI, 0));
+    public static final Consumer<Code> MOVDQU_XMM1_RSI = c -> c.asm().emit(Mnemonic.MOVDQU, xmm(1), mem(RSI, 0));
+    public static final Consumer<Code> VMOVDQU_YMM2_RSI = c -> c.asm().emit(Mnemonic.VMOVDQU, ymm(2), mem(RSI, 0));
+    public static final Consumer<Code> FLD_QWORD_RSI = c -> c.asm().emit(Mnemonic.FLD, qword(RSI, 0));
+
+    public static boolean executes(Consumer<Code> insn) {
+        return executesAfter(NOTHING, insn);
     }
 
     /** As {@link #executes}, with {@code setup} run first (unguarded; e.g. LDTILECFG before a tile load). */
-    public static boolean executesAfter(int[] setup, int... insn) {
+    public static boolean executesAfter(Consumer<Code> setup, Consumer<Code> insn) {
         try {
             Hypervisor hv = Hypervisor.open("soft", Map.of("cpu", "max"));
             hv.requestGuestPermission(Hypervisor.XFEATURE_XTILEDATA);
@@ -38,8 +57,9 @@ public final class InsnProbe {
                 g.installIdt();
                 tileConfig(g, CFG);
                 Code c = new Code(LongModeGuest.CODE);
-                c.movImm(6, LongModeGuest.DATA).movImm(7, CFG).movImm(1, 64).zero(0).zero(2).zero(15).zero(14);
-                c.raw(setup).guard(insn.length).raw(insn).sync(1);
+                c.mov(RSI, LongModeGuest.DATA).mov(RDI, CFG).mov(RCX, 64).zero(RAX).zero(RDX).zero(R15).zero(R14);
+                setup.accept(c);
+                c.guarded(insn).sync(1);
                 g.load(c);
                 g.sync(1);
                 var r = g.vcpu.getRegs();
@@ -60,21 +80,18 @@ public final class InsnProbe {
         }
     }
 
-    public static final int[] LDTILECFG_RDI = {0xC4, 0xE2, 0x78, 0x49, 0x07};
-    public static final int[] TILELOADD_TMM0_RSI_RCX = {0xC4, 0xE2, 0x7B, 0x4B, 0x04, 0x0E};
-    public static final int[] TILESTORED_RSI_RCX_TMM0 = {0xC4, 0xE2, 0x7A, 0x4B, 0x04, 0x0E};
-    public static final int[] TILERELEASE = {0xC4, 0xE2, 0x78, 0x49, 0xC0};
-    public static final int[] XSAVEC64_RDI = {0x48, 0x0F, 0xC7, 0x27};
-    public static final int[] VMOVDQU64_ZMM17_RSI = {0x62, 0xE1, 0xFE, 0x48, 0x6F, 0x0E};
-    public static final int[] KMOVQ_K3_RSI = {0xC4, 0xE1, 0xF8, 0x90, 0x1E};
-    public static final int[] MOVDQU_XMM1_RSI = {0xF3, 0x0F, 0x6F, 0x0E};
-    public static final int[] VMOVDQU_YMM2_RSI = {0xC5, 0xFE, 0x6F, 0x16};
-    public static final int[] FLD_QWORD_RSI = {0xDD, 0x06};
-
     public static void main(String[] a) {
-        int[][] all = {LDTILECFG_RDI, TILELOADD_TMM0_RSI_RCX, TILESTORED_RSI_RCX_TMM0, TILERELEASE, XSAVEC64_RDI,
-            VMOVDQU64_ZMM17_RSI, KMOVQ_K3_RSI, MOVDQU_XMM1_RSI, VMOVDQU_YMM2_RSI, FLD_QWORD_RSI};
-        String[] n = {"ldtilecfg", "tileloadd", "tilestored", "tilerelease", "xsavec64", "vmovdqu64", "kmovq", "movdqu", "vmovdqu", "fld"};
-        for (int i = 0; i < all.length; i++) System.out.println(n[i] + " " + executesAfter(LDTILECFG_RDI, all[i]));
+        Map<String, Consumer<Code>> all = new LinkedHashMap<>();
+        all.put("ldtilecfg", LDTILECFG_RDI);
+        all.put("tileloadd", TILELOADD_TMM0_RSI_RCX);
+        all.put("tilestored", TILESTORED_RSI_RCX_TMM0);
+        all.put("tilerelease", TILERELEASE);
+        all.put("xsavec64", XSAVEC64_RDI);
+        all.put("vmovdqu64", VMOVDQU64_ZMM17_RSI);
+        all.put("kmovq", KMOVQ_K3_RSI);
+        all.put("movdqu", MOVDQU_XMM1_RSI);
+        all.put("vmovdqu", VMOVDQU_YMM2_RSI);
+        all.put("fld", FLD_QWORD_RSI);
+        all.forEach((n, insn) -> System.out.println(n + " " + executesAfter(LDTILECFG_RDI, insn)));
     }
 }

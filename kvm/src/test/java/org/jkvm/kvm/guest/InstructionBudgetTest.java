@@ -1,5 +1,6 @@
 package org.jkvm.kvm.guest;
 
+import static org.jkvm.isa.Regs.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Map;
@@ -7,6 +8,7 @@ import java.util.Map;
 import org.jkvm.api.InstructionBudget;
 import org.jkvm.api.exit.VcpuExit;
 import org.jkvm.api.stats.ExitStatistics;
+import org.jkvm.isa.Label;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,15 +25,16 @@ class InstructionBudgetTest {
             Code c = new Code(LongModeGuest.CODE);
             long[] pc = new long[6];
             pc[0] = c.here();
-            c.movImm(1, ITERATIONS);
-            pc[1] = c.here();
+            c.mov(RCX, ITERATIONS);
+            Label loop = c.mark();
+            pc[1] = c.address(loop);
             c.invd();
             pc[2] = c.here();
-            c.dec(1);
+            c.dec(RCX);
             pc[3] = c.here();
-            c.jnz(pc[1]);
+            c.jnz(loop);
             pc[4] = c.here();
-            c.movImm(0, 0x43);
+            c.mov(RAX, 0x43);
             pc[5] = c.here();
             c.outAl(0x11).hlt();
             g.load(c);

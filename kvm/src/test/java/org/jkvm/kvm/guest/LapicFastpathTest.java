@@ -1,5 +1,6 @@
 package org.jkvm.kvm.guest;
 
+import static org.jkvm.isa.Regs.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Map;
@@ -8,6 +9,7 @@ import org.jkvm.api.Hypervisor;
 import org.jkvm.api.stats.ExitStatistics;
 import org.jkvm.api.stats.ExitStatistics.ExitRow;
 import org.jkvm.cpu.vmx.ExitReason;
+import org.jkvm.isa.Label;
 import org.jkvm.kvm.SoftVcpu;
 import org.junit.jupiter.api.Test;
 
@@ -24,17 +26,12 @@ class LapicFastpathTest {
 
     /** RBP = resume point; {@code pre}; then HLT in a loop until an interrupt handler returns to RBP. */
     static void waitForInterrupt(Code c, java.util.function.Consumer<Code> pre) {
-        Code probe = new Code(c.here());
-        probe.movImm(5, 0x7FFF_0000L);
-        pre.accept(probe);
-        long spin = probe.here();
-        probe.hlt().jmp(spin);
-        long resume = probe.here();
-        c.movImm(5, resume);
+        Label resume = c.label();
+        c.lea(RBP, resume);
         pre.accept(c);
-        spin = c.here();
+        Label spin = c.mark();
         c.hlt().jmp(spin);
-        if (c.here() != resume) throw new AssertionError("resume address");
+        c.bind(resume);
     }
 
     @Test
@@ -43,20 +40,20 @@ class LapicFastpathTest {
             g.installIdt();
             Code c = new Code(LongModeGuest.CODE);
             // x2APIC on, software-enabled, LVT timer in TSC-deadline mode with vector 0x40
-            c.movImm32(1, 0x1B).rdmsr().orRax(0xC00).wrmsr();
+            c.mov(ECX, 0x1B).rdmsr().or(RAX, 0xC00).wrmsr();
             c.wrmsrImm(0x80F, 0x1FF).wrmsrImm(0x832, 0x40 | 2 << 17);
-            c.zero(15).zero(14);
+            c.zero(R15).zero(R14);
             // 1) TSC deadline 100 us ahead, then STI; HLT until the timer interrupt
-            c.rdtsc().combineEdxEax().addRax(100_000).splitRax().movImm32(1, 0x6E0);
+            c.rdtsc().shl(RDX, 32).or(RAX, RDX).add(RAX, 100_000).mov(RDX, RAX).shr(RDX, 32).mov(ECX, 0x6E0);
             waitForInterrupt(c, x -> x.wrmsr().sti());
             c.wrmsrImm(0x80B, 0).sync(1);
             // 2) self-IPI through the x2APIC ICR (fixed, physical destination 0)
-            c.zero(15).zero(14).movImm32(1, 0x830).movImm32(0, 0x41).movImm32(2, 0);
-            waitForInterrupt(c, x -> x.wrmsr());
+            c.zero(R15).zero(R14).mov(ECX, 0x830).mov(EAX, 0x41).mov(EDX, 0);
+            waitForInterrupt(c, Code::wrmsr);
             c.wrmsrImm(0x80B, 0).sync(2);
             // 3) CLI; self-IPI pending; STI; HLT -> HLT exits with the interrupt already pending
-            c.zero(15).zero(14).cli().wrmsrImm(0x830, 0x42);
-            waitForInterrupt(c, x -> x.sti());
+            c.zero(R15).zero(R14).cli().wrmsrImm(0x830, 0x42);
+            waitForInterrupt(c, Code::sti);
             c.wrmsrImm(0x80B, 0).sync(3);
             g.load(c);
             SoftVcpu v = (SoftVcpu) g.vcpu;

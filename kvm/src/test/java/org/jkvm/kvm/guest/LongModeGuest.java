@@ -1,5 +1,8 @@
 package org.jkvm.kvm.guest;
 
+import static org.jkvm.isa.Assembler.qword;
+import static org.jkvm.isa.Regs.*;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -59,7 +62,6 @@ public final class LongModeGuest implements AutoCloseable {
 
     /** Where the exception handlers and the IDT live; handlers record the vector in R14, count in R15, resume at RBP. */
     public static final long IDT = 0x5000, HANDLERS = 0x6000;
-    public static final int R14 = 14, R15 = 15, RBP = 5;
 
     /**
      * Installs handlers for all 256 vectors: each pops the error code if the vector has one, sets R14 = vector,
@@ -68,11 +70,8 @@ public final class LongModeGuest implements AutoCloseable {
     public void installIdt() throws KvmException {
         for (int v = 0; v < 256; v++) {
             long h = HANDLERS + 32L * v;
-            Code c = new Code(h);
-            boolean ec = v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21;
-            if (ec) c.raw(0x48, 0x83, 0xC4, 0x08);
-            c.movImm(R14, v).inc(R15).raw(0x48, 0x89, 0x2C, 0x24).raw(0x48, 0xCF);
-            byte[] b = c.bytes();
+            byte[] b = handler(v, h).bytes();
+            if (b.length > 32) throw new IllegalStateException("handler " + v + " does not fit its 32-byte slot");
             MemorySegment.copy(MemorySegment.ofArray(b), 0, ram, h, b.length);
             long gate = IDT + 16L * v;
             ram.set(ValueLayout.JAVA_LONG, gate, (h & 0xFFFF) | (8L << 16) | (0x8EL << 40) | ((h >> 16) & 0xFFFF) << 48);
@@ -81,6 +80,14 @@ public final class LongModeGuest implements AutoCloseable {
         KvmSregs s = vcpu.getSregs();
         vcpu.setSregs(new KvmSregs(s.cs(), s.ds(), s.es(), s.fs(), s.gs(), s.ss(), s.tr(), s.ldt(), s.gdt(),
             new KvmDtable(IDT, 256 * 16 - 1), s.cr0(), s.cr2(), s.cr3(), s.cr4(), s.cr8(), s.efer(), s.apicBase(), new long[4]));
+    }
+
+    /** The handler of {@code vector}: drops the error code if the vector pushes one, R14 = vector, R15++, IRETQ to RBP. */
+    static Code handler(int vector, long at) {
+        Code c = new Code(at);
+        boolean errorCode = vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21;
+        if (errorCode) c.add(RSP, 8);
+        return c.mov(R14, vector).inc(R15).mov(qword(RSP, 0), RBP).iretq();
     }
 
     public void setSupportedCpuid() throws KvmException {

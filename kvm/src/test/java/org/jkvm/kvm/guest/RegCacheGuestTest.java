@@ -1,5 +1,6 @@
 package org.jkvm.kvm.guest;
 
+import static org.jkvm.isa.Regs.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.ByteBuffer;
@@ -21,9 +22,9 @@ class RegCacheGuestTest {
     void lazyLoadDirtyWriteBackAndEgprIsolation() throws Exception {
         try (LongModeGuest g = new LongModeGuest(Hypervisor.open("soft", Map.of("cpu", "max")), true, true, false)) {
             Code c = new Code(LongModeGuest.CODE);
-            c.zero(1).movImm32(0, 3).zero(2).xsetbv(); // XCR0 = x87|SSE: APX off
+            c.zero(RCX).mov(EAX, 3).zero(RDX).xsetbv(); // XCR0 = x87|SSE: APX off
             c.sync(1);
-            c.mov(3, 4).sync(2); // RBX = RSP as the guest sees it
+            c.mov(RBX, RSP).sync(2); // RBX = RSP as the guest sees it
             c.hlt();
             g.load(c);
             SoftVcpu v = (SoftVcpu) g.vcpu;

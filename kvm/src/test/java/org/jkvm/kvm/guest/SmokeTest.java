@@ -1,10 +1,12 @@
 package org.jkvm.kvm.guest;
 
+import static org.jkvm.isa.Regs.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Map;
 
 import org.jkvm.api.exit.VcpuExit;
+import org.jkvm.isa.Label;
 import org.junit.jupiter.api.Test;
 
 class SmokeTest {
@@ -12,11 +14,11 @@ class SmokeTest {
     void outInvdHlt() throws Exception {
         try (LongModeGuest g = new LongModeGuest("soft", Map.of(), false, true)) {
             Code c = new Code(LongModeGuest.CODE);
-            c.movImm(0, 0x42).outAl(0x10);
-            c.movImm(1, 100);
-            long loop = c.here();
-            c.invd().dec(1).jnz(loop);
-            c.movImm(0, 0x43).outAl(0x11).hlt();
+            c.mov(RAX, 0x42).outAl(0x10);
+            c.mov(RCX, 100);
+            Label loop = c.mark();
+            c.invd().dec(RCX).jnz(loop);
+            c.mov(RAX, 0x43).outAl(0x11).hlt();
             g.load(c);
             VcpuExit e = g.vcpu.run();
             VcpuExit.Io io = assertInstanceOf(VcpuExit.Io.class, e);
@@ -41,8 +43,8 @@ class SmokeTest {
             byte[] msg = "jkvm".getBytes();
             for (int i = 0; i < msg.length; i++) g.ram.set(java.lang.foreign.ValueLayout.JAVA_BYTE, LongModeGuest.DATA + i, msg[i]);
             Code c = new Code(LongModeGuest.CODE);
-            c.movImm(6, LongModeGuest.DATA).movImm(1, msg.length).movImm32(2, 0x3F8).raw(0xF3, 0x6E); // REP OUTSB
-            c.movImm(7, LongModeGuest.DATA + 0x100).movImm(1, 2).raw(0xF3, 0x6C); // REP INSB
+            c.mov(RSI, LongModeGuest.DATA).mov(RCX, msg.length).mov(EDX, 0x3F8).repOutsb();
+            c.mov(RDI, LongModeGuest.DATA + 0x100).mov(RCX, 2).repInsb();
             c.hlt();
             g.load(c);
             StringBuilder out = new StringBuilder();

@@ -1,5 +1,6 @@
 package org.jkvm.kvm.guest;
 
+import static org.jkvm.isa.Regs.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.lang.foreign.MemorySegment;
@@ -11,6 +12,7 @@ import org.jkvm.api.Hypervisor;
 import org.jkvm.api.Vcpu;
 import org.jkvm.api.exit.VcpuExit;
 import org.jkvm.api.uabi.KvmRegs;
+import org.jkvm.isa.Label;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,15 +31,15 @@ class TwoVcpuIpiTest {
             ap.setMpState(Vcpu.MP_STATE_RUNNABLE);
 
             Code c1 = new Code(LongModeGuest.CODE + 0x1000);
-            c1.movImm32(1, 0x1B).rdmsr().orRax(0xC00).wrmsr().wrmsrImm(0x80F, 0x1FF).zero(15).zero(14);
-            LapicFastpathTest.waitForInterrupt(c1, x -> x.sti());
-            c1.movImm32(0, 0x21).outAl(0xE0);
+            c1.mov(ECX, 0x1B).rdmsr().or(RAX, 0xC00).wrmsr().wrmsrImm(0x80F, 0x1FF).zero(R15).zero(R14);
+            LapicFastpathTest.waitForInterrupt(c1, Code::sti);
+            c1.mov(EAX, 0x21).outAl(0xE0);
             byte[] b1 = c1.bytes();
             MemorySegment.copy(MemorySegment.ofArray(b1), 0, g.ram, c1.base, b1.length);
             ap.setRegs(new KvmRegs(0, 0, 0, 0, 0, 0, LongModeGuest.STACK - 0x1000, 0, 0, 0, 0, 0, 0, 0, 0, 0, c1.base, 2));
 
             Code c0 = new Code(LongModeGuest.CODE);
-            c0.movImm32(1, 0x1B).rdmsr().orRax(0xC00).wrmsr().wrmsrImm(0x80F, 0x1FF).sync(1);
+            c0.mov(ECX, 0x1B).rdmsr().or(RAX, 0xC00).wrmsr().wrmsrImm(0x80F, 0x1FF).sync(1);
             c0.wrmsrImm(0x830, (1L << 32) | 0x55).sync(2);
             g.load(c0);
 
@@ -63,7 +65,7 @@ class TwoVcpuIpiTest {
     void kickStopsASpinningGuest() throws Exception {
         try (LongModeGuest g = new LongModeGuest(Hypervisor.open("soft", Map.of()), false, true, false)) {
             Code c = new Code(LongModeGuest.CODE);
-            long spin = c.here();
+            Label spin = c.mark();
             c.jmp(spin);
             g.load(c);
             CompletableFuture<VcpuExit> run = CompletableFuture.supplyAsync(() -> {

@@ -1,5 +1,6 @@
 package org.jkvm.kvm.guest;
 
+import static org.jkvm.isa.Regs.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.ByteBuffer;
@@ -89,9 +90,9 @@ class UabiTest {
     void cpuid0xDFollowsXcr0() throws Exception {
         try (LongModeGuest g = new LongModeGuest(Hypervisor.open("soft", Map.of("cpu", "sapphirerapids")), true, true, false)) {
             Code c = new Code(LongModeGuest.CODE);
-            c.movImm32(0, 0xD).zero(1).cpuid().mov(8, 3).movImm32(0, 1).zero(1).cpuid().mov(9, 2);
-            c.zero(1).movImm32(0, 0xE7).zero(2).xsetbv();
-            c.movImm32(0, 0xD).zero(1).cpuid().mov(10, 3).sync(1);
+            c.mov(EAX, 0xD).zero(RCX).cpuid().mov(R8, RBX).mov(EAX, 1).zero(RCX).cpuid().mov(R9, RCX);
+            c.zero(RCX).mov(EAX, 0xE7).zero(RDX).xsetbv();
+            c.mov(EAX, 0xD).zero(RCX).cpuid().mov(R10, RBX).sync(1);
             g.load(c);
             g.sync(1);
             var r = g.vcpu.getRegs();

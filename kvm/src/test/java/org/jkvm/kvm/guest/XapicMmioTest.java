@@ -1,5 +1,8 @@
 package org.jkvm.kvm.guest;
 
+import static org.jkvm.isa.Assembler.dword;
+import static org.jkvm.isa.Assembler.imm;
+import static org.jkvm.isa.Regs.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.lang.foreign.ValueLayout;
@@ -16,11 +19,11 @@ import org.junit.jupiter.api.Test;
 class XapicMmioTest {
     static final long APIC = 0xFEE0_0000L;
 
-    private static Code movEaxRbx(Code c, int disp) { return c.raw(0x8B, 0x83).raw(disp & 0xFF, (disp >> 8) & 0xFF, 0, 0); }
+    /** MOV EAX, [RBX + reg]: a read of the APIC register at offset {@code reg}. */
+    private static Code movEaxRbx(Code c, int reg) { return c.mov(EAX, dword(RBX, reg)); }
 
-    private static Code movRbxImm(Code c, int disp, int imm) {
-        return c.raw(0xC7, 0x83, disp & 0xFF, (disp >> 8) & 0xFF, 0, 0, imm & 0xFF, (imm >> 8) & 0xFF, (imm >> 16) & 0xFF, (imm >>> 24) & 0xFF);
-    }
+    /** MOV dword [RBX + reg], imm32: a write of the APIC register at offset {@code reg}. */
+    private static Code movRbxImm(Code c, int reg, int value) { return c.mov(dword(RBX, reg), imm(value)); }
 
     @Test
     void mmioRegisterPage() throws Exception {
@@ -30,17 +33,17 @@ class XapicMmioTest {
             g.ram.set(ValueLayout.JAVA_LONG, 0x2000 + 8 * 3, 0x4003);
             g.ram.set(ValueLayout.JAVA_LONG, 0x4000 + 8L * ((APIC - 0xC000_0000L) >> 21), APIC | 0x93);
             Code c = new Code(LongModeGuest.CODE);
-            c.movImm(3, APIC);
-            movEaxRbx(c, 0x30).mov(8, 0); // version
-            movEaxRbx(c, 0x20).mov(9, 0); // ID
+            c.mov(RBX, APIC);
+            movEaxRbx(c, 0x30).mov(R8, RAX); // version
+            movEaxRbx(c, 0x20).mov(R9, RAX); // ID
             movRbxImm(c, 0xF0, 0x1FF); // SVR: enabled, spurious 0xFF
-            movEaxRbx(c, 0xF0).mov(10, 0);
-            c.zero(15).zero(14);
+            movEaxRbx(c, 0xF0).mov(R10, RAX);
+            c.zero(R15).zero(R14);
             movRbxImm(c, 0x310, 0); // ICR high: APIC ID 0
             LapicFastpathTest.waitForInterrupt(c, x -> movRbxImm(x.sti(), 0x300, 0x4051)); // fixed, assert, vector 0x51
             movRbxImm(c, 0xB0, 0).sync(1);
             // one-shot timer, divide by 1, 50,000 bus cycles = 50 us
-            c.zero(15).zero(14);
+            c.zero(R15).zero(R14);
             movRbxImm(c, 0x3E0, 0xB);
             movRbxImm(c, 0x320, 0x52);
             LapicFastpathTest.waitForInterrupt(c, x -> movRbxImm(x, 0x380, 50_000));

@@ -1,5 +1,6 @@
 package org.jkvm.kvm.guest;
 
+import static org.jkvm.isa.Regs.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.ByteBuffer;
@@ -41,8 +42,8 @@ class XfdTest {
     void withoutXfdInCpuidAccessIsGp() throws Exception {
         try (LongModeGuest g = amxGuest(false)) {
             Code c = new Code(LongModeGuest.CODE);
-            c.zero(15).movImm32(1, XFD).guard(2).rdmsr().sync(1);
-            c.zero(15).movImm32(1, XFD_ERR).zero(0).zero(2).guard(2).wrmsr().sync(2);
+            c.zero(R15).mov(ECX, XFD).guarded(Code::rdmsr).sync(1);
+            c.zero(R15).mov(ECX, XFD_ERR).zero(RAX).zero(RDX).guarded(Code::wrmsr).sync(2);
             g.load(c);
             g.sync(1);
             assertEquals(1, g.vcpu.getRegs().r15());
@@ -59,11 +60,11 @@ class XfdTest {
             SoftVcpu v = (SoftVcpu) g.vcpu;
             var pc = ((PhysicalCpuSilicon) v.cpu).physical();
             Code c = new Code(LongModeGuest.CODE);
-            c.zero(15).movImm32(1, XFD).movImm32(0, 1 << 17).zero(2).guard(2).wrmsr().sync(1); // TILECFG: not XFD-capable
-            c.zero(15).movImm32(1, XFD).movImm32(0, 1 << 18).zero(2).guard(2).wrmsr().sync(2); // TILEDATA: ok
-            c.zero(15).movImm32(1, XFD_ERR).movImm32(0, 1 << 18).zero(2).guard(2).wrmsr().sync(3);
-            c.zero(15).movImm32(1, XFD_ERR).guard(2).rdmsr().mov(8, 0).sync(4);
-            c.zero(15).movImm32(1, XFD_ERR).movImm32(0, 1 << 17).zero(2).guard(2).wrmsr().sync(5);
+            c.zero(R15).mov(ECX, XFD).mov(EAX, 1 << 17).zero(RDX).guarded(Code::wrmsr).sync(1); // TILECFG: not XFD-capable
+            c.zero(R15).mov(ECX, XFD).mov(EAX, 1 << 18).zero(RDX).guarded(Code::wrmsr).sync(2); // TILEDATA: ok
+            c.zero(R15).mov(ECX, XFD_ERR).mov(EAX, 1 << 18).zero(RDX).guarded(Code::wrmsr).sync(3);
+            c.zero(R15).mov(ECX, XFD_ERR).guarded(Code::rdmsr).mov(R8, RAX).sync(4);
+            c.zero(R15).mov(ECX, XFD_ERR).mov(EAX, 1 << 17).zero(RDX).guarded(Code::wrmsr).sync(5);
             g.load(c);
 
             assertTrue(v.vmcs.msrBitmap().exitsOnWrite(XFD), "XFD writes intercepted at first");

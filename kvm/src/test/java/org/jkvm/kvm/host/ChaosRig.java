@@ -1,5 +1,11 @@
 package org.jkvm.kvm.host;
 
+import static org.jkvm.isa.Assembler.byte_;
+import static org.jkvm.isa.Assembler.dword;
+import static org.jkvm.isa.Assembler.mem;
+import static org.jkvm.isa.Assembler.qword;
+import static org.jkvm.isa.Regs.*;
+
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,7 +23,10 @@ import org.jkvm.api.uabi.KvmXcrs;
 import org.jkvm.api.uabi.KvmXsave;
 import org.jkvm.cpu.vmx.PhysicalCpu;
 import org.jkvm.kvm.SoftVcpu;
+import org.jkvm.isa.Label;
+import org.jkvm.isa.Operand.Reg;
 import org.jkvm.kvm.guest.Code;
+import org.jkvm.kvm.guest.InsnProbe;
 import org.jkvm.kvm.guest.LongModeGuest;
 import org.jkvm.kvm.hw.PhysicalCpuSilicon;
 
@@ -31,13 +40,13 @@ import org.jkvm.kvm.hw.PhysicalCpuSilicon;
 final class ChaosRig implements AutoCloseable {
     static final long TABLE = 0x400000;
     static final int ENTRY = 512;
-    static final int[] GPRS = {0, 1, 2, 3, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    /** The GPRs the guest loads from the table: all but RSP and RSI (the table pointer). */
+    static final Reg[] GPRS = {RAX, RCX, RDX, RBX, RBP, RDI, R8, R9, R10, R11, R12, R13, R14, R15};
     static final int OFF_XCR0 = 0, OFF_GPR = 8, OFF_EGPR = 0x80, OFF_FLAGS = 0x100, OFF_PKRU = 0x108, OFF_XFD = 0x110,
         OFF_XFD_ERR = 0x118, OFF_INVD = 0x120, OFF_TILE_SRC = 0x128;
     /** Random tile rows the guest loads from, and the palette-1 configuration. */
     static final long TILE_SRC = 0x200000, TILE_CFG = 0x1FF000;
-    static final boolean GUEST_TILES = org.jkvm.kvm.guest.InsnProbe.executesAfter(org.jkvm.kvm.guest.InsnProbe.LDTILECFG_RDI,
-        org.jkvm.kvm.guest.InsnProbe.TILELOADD_TMM0_RSI_RCX);
+    static final boolean GUEST_TILES = InsnProbe.executesAfter(InsnProbe.LDTILECFG_RDI, InsnProbe.TILELOADD_TMM0_RSI_RCX);
 
     final LongModeGuest g;
     final SoftVcpu v;
@@ -101,32 +110,34 @@ final class ChaosRig implements AutoCloseable {
     }
 
     private void tileData(long seed) {
-        org.jkvm.kvm.guest.InsnProbe.tileConfig(g, TILE_CFG);
+        InsnProbe.tileConfig(g, TILE_CFG);
         SplittableRandom r = new SplittableRandom(seed ^ 0x711E);
         for (long a = TILE_SRC; a < TILE_SRC + 64 * 1024; a += 8) g.ram.set(ValueLayout.JAVA_LONG, a, r.nextLong());
     }
 
     private Code program() {
         Code c = new Code(LongModeGuest.CODE);
-        c.movImm(6, TABLE);
-        long top = c.here();
-        c.loadRsi32(0, OFF_XCR0).loadRsi32(2, OFF_XCR0 + 4).zero(1).xsetbv();
-        Code egprs = new Code(0);
-        for (int n = 16; n < 32; n++) egprs.loadRsi(n, OFF_EGPR + 8 * (n - 16));
-        c.testRsi8(OFF_FLAGS, 1).jzSkip(egprs.bytes().length).append(egprs);
-        c.loadRsi32(0, OFF_PKRU).zero(1).zero(2).wrpkru();
-        c.movImm32(1, 0x1C4).loadRsi32(0, OFF_XFD).zero(2).wrmsr();
-        c.movImm32(1, 0x1C5).loadRsi32(0, OFF_XFD_ERR).zero(2).wrmsr();
+        c.mov(RSI, TABLE);
+        Label top = c.mark();
+        c.mov(EAX, dword(RSI, OFF_XCR0)).mov(EDX, dword(RSI, OFF_XCR0 + 4)).zero(RCX).xsetbv();
+        Label noEgprs = c.label();
+        c.test(byte_(RSI, OFF_FLAGS), 1).jz(noEgprs);
+        for (int n = 16; n < 32; n++) c.mov(r64(n), qword(RSI, OFF_EGPR + 8 * (n - 16)));
+        c.bind(noEgprs);
+        c.mov(EAX, dword(RSI, OFF_PKRU)).zero(RCX).zero(RDX).wrpkru();
+        c.mov(ECX, 0x1C4).mov(EAX, dword(RSI, OFF_XFD)).zero(RDX).wrmsr();
+        c.mov(ECX, 0x1C5).mov(EAX, dword(RSI, OFF_XFD_ERR)).zero(RDX).wrmsr();
         // tiles: LDTILECFG, then TILELOADD tmm0..tmm7 from 8 consecutive KiB of random rows (RAX base, RCX stride)
-        Code tiles = new Code(0);
-        tiles.movImm(7, TILE_CFG).raw(org.jkvm.kvm.guest.InsnProbe.LDTILECFG_RDI).loadRsi(0, OFF_TILE_SRC).movImm(1, 64);
-        for (int t = 0; t < 8; t++) tiles.raw(0xC4, 0xE2, 0x7B, 0x4B, 0x04 | t << 3, 0x08).raw(0x48, 0x05, 0x00, 0x04, 0x00, 0x00);
-        c.testRsi8(OFF_FLAGS, 2).jzSkip(tiles.bytes().length).append(tiles);
-        c.loadRsi(1, OFF_INVD);
-        long invd = c.here();
-        c.invd().dec(1).jnz(invd);
-        for (int k = 0; k < GPRS.length; k++) c.loadRsi(GPRS[k], OFF_GPR + 8 * k);
-        c.addRsi(ENTRY);
+        Label noTiles = c.label();
+        c.test(byte_(RSI, OFF_FLAGS), 2).jz(noTiles);
+        c.mov(RDI, TILE_CFG).ldtilecfg(mem(RDI, 0)).mov(RAX, qword(RSI, OFF_TILE_SRC)).mov(RCX, 64);
+        for (int t = 0; t < 8; t++) c.tileloadd(tmm(t), mem(RAX, RCX, 1, 0)).add(RAX, 1024);
+        c.bind(noTiles);
+        c.mov(RCX, qword(RSI, OFF_INVD));
+        Label invd = c.mark();
+        c.invd().dec(RCX).jnz(invd);
+        for (int k = 0; k < GPRS.length; k++) c.mov(GPRS[k], qword(RSI, OFF_GPR + 8 * k));
+        c.add(RSI, ENTRY);
         c.outAl(0xE1);
         c.jmp(top);
         return c;

@@ -1,5 +1,7 @@
 package org.jkvm.kvm.selftests;
 
+import static org.jkvm.isa.Assembler.mem;
+import static org.jkvm.isa.Regs.*;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.*;
 
@@ -31,6 +33,7 @@ class AmxTest {
     static final Map<String, String> OPTS = Map.of("cpu", "sapphirerapids", "max-instructions", "1000000");
     static final long SRC = LongModeGuest.DATA + 0x4000, DATA2 = LongModeGuest.DATA + 0x8000;
     static final long TILEDATA = 1L << 18;
+    static final int XFD = 0x1C4, XFD_ERR = 0x1C5;
 
     static KvmCpuidEntry2 find(List<KvmCpuidEntry2> l, int fn, int idx) {
         for (KvmCpuidEntry2 e : l) if (e.matches(fn, idx)) return e;
@@ -59,17 +62,17 @@ class AmxTest {
             for (int i = 0; i < 1024; i++) g.ram.set(ValueLayout.JAVA_LONG, SRC + 8L * i, 0x1111_0000_0000_0000L + i);
 
             Code c = new Code(LongModeGuest.CODE);
-            c.movImm(6, SRC).movImm(7, InsnProbe.CFG).movImm(1, 64);
-            c.zero(15).zero(14).guard(InsnProbe.LDTILECFG_RDI.length).raw(InsnProbe.LDTILECFG_RDI);
-            c.guard(InsnProbe.TILELOADD_TMM0_RSI_RCX.length).raw(InsnProbe.TILELOADD_TMM0_RSI_RCX);
+            c.mov(RSI, SRC).mov(RDI, InsnProbe.CFG).mov(RCX, 64);
+            c.zero(R15).zero(R14).guarded(x -> x.ldtilecfg(mem(RDI, 0)));
+            c.guarded(x -> x.tileloadd(tmm(0), mem(RSI, RCX, 1, 0)));
             c.sync(2);
-            c.movImm(6, DATA2).movImm(1, 64).raw(InsnProbe.TILESTORED_RSI_RCX_TMM0).sync(3);
-            c.wrmsrImm(0x1C4, TILEDATA).sync(4);
-            c.zero(15).zero(14).movImm(6, SRC).movImm(1, 64);
-            c.guard(InsnProbe.TILELOADD_TMM0_RSI_RCX.length).raw(InsnProbe.TILELOADD_TMM0_RSI_RCX);
-            c.movImm32(1, 0x1C5).rdmsr().mov(8, 0).raw(0x0F, 0x20, 0xC0).mov(9, 0).sync(5);
-            c.wrmsrImm(0x1C5, 0).wrmsrImm(0x1C4, 0).zero(15).movImm(6, SRC).movImm(1, 64);
-            c.guard(InsnProbe.TILELOADD_TMM0_RSI_RCX.length).raw(InsnProbe.TILELOADD_TMM0_RSI_RCX).sync(6);
+            c.mov(RSI, DATA2).mov(RCX, 64).tilestored(mem(RSI, RCX, 1, 0), tmm(0)).sync(3);
+            c.wrmsrImm(XFD, TILEDATA).sync(4);
+            c.zero(R15).zero(R14).mov(RSI, SRC).mov(RCX, 64);
+            c.guarded(x -> x.tileloadd(tmm(0), mem(RSI, RCX, 1, 0))); // #NM: XFD armed
+            c.mov(ECX, XFD_ERR).rdmsr().mov(R8, RAX).mov(RAX, CR0).mov(R9, RAX).sync(5);
+            c.wrmsrImm(XFD_ERR, 0).wrmsrImm(XFD, 0).zero(R15).mov(RSI, SRC).mov(RCX, 64);
+            c.guarded(x -> x.tileloadd(tmm(0), mem(RSI, RCX, 1, 0))).sync(6);
             g.load(c);
 
             g.sync(2);
@@ -98,7 +101,7 @@ class AmxTest {
             LongModeGuest g3 = Migrate.to(g, "soft", OPTS, true);
             g.close();
             g = g3;
-            KvmMsrEntry err = new KvmMsrEntry(0x1C5, 0);
+            KvmMsrEntry err = new KvmMsrEntry(XFD_ERR, 0);
             g.vcpu.getMsrs(List.of(err));
             assertEquals(TILEDATA, err.data(), "XFD_ERR preserved across save/restore");
 

@@ -1,5 +1,6 @@
 package org.jkvm.kvm.selftests;
 
+import static org.jkvm.isa.Regs.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.ByteBuffer;
@@ -30,7 +31,7 @@ class ApxTest {
 
     /** Stores R16..R31 to BUF (via RAX). */
     static void storeEgprs(Code c) {
-        for (int n = 16; n < 32; n++) c.mov(0, n).store(BUF + 8L * (n - 16), 0);
+        for (int n = 16; n < 32; n++) c.mov(RAX, r64(n)).mov(Code.qwordAt(BUF + 8L * (n - 16)), RAX);
     }
 
     @Test
@@ -42,14 +43,14 @@ class ApxTest {
             assertEquals(960, off);
             g.installIdt();
             Code c = new Code(LongModeGuest.CODE);
-            c.zero(15).xsetbvGuarded(supported);
+            c.zero(R15).xsetbvGuarded(supported);
             storeEgprs(c); // first enable: all zero
             c.sync(1);
-            for (int n = 16; n < 32; n++) c.movImm(n, 0xabcd + n);
+            for (int n = 16; n < 32; n++) c.mov(r64(n), 0xabcd + n);
             c.sync(2);
             storeEgprs(c); // the host's 0xbcde+n
             c.sync(3);
-            for (int n = 16; n < 32; n++) c.movImm(n, 0xcdef + n);
+            for (int n = 16; n < 32; n++) c.mov(r64(n), 0xcdef + n);
             c.xsetbvGuarded(supported & ~(1L << 19));
             c.sync(4);
             c.xsetbvGuarded(supported);

@@ -1,5 +1,6 @@
 package org.jkvm.kvm.selftests;
 
+import static org.jkvm.isa.Regs.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
@@ -29,8 +30,8 @@ class CpuidTest {
             Code c = new Code(LongModeGuest.CODE);
             long at = OUT;
             for (KvmCpuidEntry2 e : table) {
-                c.movImm32(0, e.function() & 0xFFFF_FFFFL).movImm32(1, e.index()).cpuid();
-                c.store(at, 0).store(at + 8, 3).store(at + 16, 1).store(at + 24, 2);
+                c.mov(EAX, e.function() & 0xFFFF_FFFFL).mov(ECX, e.index()).cpuid();
+                c.mov(Code.qwordAt(at), RAX).mov(Code.qwordAt(at + 8), RBX).mov(Code.qwordAt(at + 16), RCX).mov(Code.qwordAt(at + 24), RDX);
                 at += 32;
             }
             c.sync(1).hlt();

@@ -1,5 +1,6 @@
 package org.jkvm.kvm.selftests;
 
+import static org.jkvm.isa.Regs.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.ByteBuffer;
@@ -63,11 +64,11 @@ class StateTest {
 
             Code c = new Code(LongModeGuest.CODE);
             c.sync(1);
-            for (int n = 16; n < 32; n++) c.movImm(n, 0x1600_0000L + n);
+            for (int n = 16; n < 32; n++) c.mov(r64(n), 0x1600_0000L + n);
             c.sync(2);
-            c.movImm32(0, 0x5555_0004L).zero(1).zero(2).wrpkru().sync(3);
-            for (int n = 16; n < 32; n++) c.mov(0, n).store(OUT + 8L * (n - 16), 0);
-            c.zero(1).rdpkru().store(OUT + 128, 0).sync(4);
+            c.mov(EAX, 0x5555_0004L).zero(RCX).zero(RDX).wrpkru().sync(3);
+            for (int n = 16; n < 32; n++) c.mov(RAX, r64(n)).mov(Code.qwordAt(OUT + 8L * (n - 16)), RAX);
+            c.zero(RCX).rdpkru().mov(Code.qwordAt(OUT + 128), RAX).sync(4);
             g.load(c);
 
             for (int sync = 1; sync <= 4; sync++) {

@@ -1,5 +1,6 @@
 package org.jkvm.kvm.selftests;
 
+import static org.jkvm.isa.Regs.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
@@ -47,18 +48,18 @@ class Xcr0CpuidTest {
             g.vcpu.setXcrs(new KvmXcrs(0, List.of(new KvmXcr(0, supported))));
             g.installIdt();
             Code c = new Code(LongModeGuest.CODE);
-            c.zero(15).movImm32(1, 0).xgetbv().mov(8, 0).mov(9, 2).sync(1);
+            c.zero(R15).mov(ECX, 0).xgetbv().mov(R8, RAX).mov(R9, RDX).sync(1);
             c.xsetbvGuarded(1).sync(2);
             c.xsetbvGuarded(supported).sync(3);
             int n = 4;
             for (int bit = 0; bit < 64; bit++) {
                 if ((supported & (1L << bit)) != 0) continue;
-                c.zero(15).xsetbvGuarded(supported | (1L << bit)).sync(n++);
+                c.zero(R15).xsetbvGuarded(supported | (1L << bit)).sync(n++);
             }
-            c.zero(15).xsetbvGuarded(1 | 4).sync(n++); // AVX without SSE
-            if ((supported & 0xE0) == 0xE0) c.zero(15).xsetbvGuarded(supported & ~0x40L).sync(n++);
-            if ((supported & 0x60000) == 0x60000) c.zero(15).xsetbvGuarded(supported & ~0x20000L).sync(n++);
-            c.zero(15).xsetbvGuarded(0).sync(n++); // x87 clear
+            c.zero(R15).xsetbvGuarded(1 | 4).sync(n++); // AVX without SSE
+            if ((supported & 0xE0) == 0xE0) c.zero(R15).xsetbvGuarded(supported & ~0x40L).sync(n++);
+            if ((supported & 0x60000) == 0x60000) c.zero(R15).xsetbvGuarded(supported & ~0x20000L).sync(n++);
+            c.zero(R15).xsetbvGuarded(0).sync(n++); // x87 clear
             g.load(c);
 
             g.sync(1);
@@ -99,7 +100,7 @@ class Xcr0CpuidTest {
             g.vcpu.setSregs(new org.jkvm.api.uabi.KvmSregs(cs3, ds3, ds3, ds3, ds3, ds3, tr, s.ldt(), s.gdt(), s.idt(),
                 s.cr0(), 0, s.cr3(), s.cr4(), 0, s.efer(), s.apicBase(), new long[4]));
             Code c = new Code(LongModeGuest.CODE);
-            c.zero(15).xsetbvGuarded(1).sync(1);
+            c.zero(R15).xsetbvGuarded(1).sync(1);
             g.load(c);
             var e = g.vcpu.run();
             // the #GP is delivered to the CPL-0 handler, which resumes at RBP (still CPL 3 after IRETQ); the OUT that

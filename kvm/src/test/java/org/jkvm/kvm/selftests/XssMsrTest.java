@@ -1,5 +1,6 @@
 package org.jkvm.kvm.selftests;
 
+import static org.jkvm.isa.Regs.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
@@ -52,9 +53,9 @@ class XssMsrTest {
             g.vcpu.setCpuid2(cpuid);
             g.installIdt();
             Code c = new Code(LongModeGuest.CODE);
-            c.zero(15).movImm32(1, XSS).guard(2).rdmsr().mov(8, 0).sync(1);
-            c.zero(15).movImm32(1, XSS).zero(0).zero(2).guard(2).wrmsr().sync(2);
-            c.zero(15).movImm32(1, XSS).movImm32(0, 1 << 30).zero(2).guard(2).wrmsr().sync(3);
+            c.zero(R15).mov(ECX, XSS).guarded(Code::rdmsr).mov(R8, RAX).sync(1);
+            c.zero(R15).mov(ECX, XSS).zero(RAX).zero(RDX).guarded(Code::wrmsr).sync(2);
+            c.zero(R15).mov(ECX, XSS).mov(EAX, 1 << 30).zero(RDX).guarded(Code::wrmsr).sync(3);
             g.load(c);
             g.sync(1);
             assertEquals(xsavesInCpuid ? 0 : 1, g.vcpu.getRegs().r15(), "RDMSR XSS");
