@@ -40,7 +40,7 @@ public final class Decoder {
     public boolean decodeInto(DecodeBuffer out, byte[] code, int off, int len) {
         if (off < 0 || len < 0 || off > code.length) { reset(out); out.length = 0; out.invalid = "no bytes"; return false; }
         int limit = off + Math.min(len, Math.min(MAX_LEN, code.length - off));
-        if (fastPath && FastPath.decode(out, code, off, limit)) return true;
+        if (fastPath && (FastPath.decode(out, code, off, limit) || VexFastPath.decode(out, code, off, limit))) return true;
         int hardLimit = off + Math.min(len, code.length - off);
         return ctx.init(out, code, off, limit, hardLimit).run();
     }
@@ -94,7 +94,10 @@ public final class Decoder {
     private static final int REG_KIND = OperandKind.REG.ordinal();
 
     /** {@link Ctx#xsaveOf} by register class ordinal * 2 + (register number >= 16). */
-    private static final long[] XSAVE_OF = new long[Insn.CLASSES.length * 2];
+    static final long[] XSAVE_OF = new long[Insn.CLASSES.length * 2];
+
+    /** {@link Ctx#maxVl} (for {@link VexFastPath}). */
+    static int maxVl(int lmask) { return Ctx.maxVl(lmask); }
 
     static {
         for (RegClass c : Insn.CLASSES) {
