@@ -153,6 +153,7 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
 
     /** VM entry with {@code v}: runs the guest until a VM exit and returns the basic exit reason. */
     public int enter(Vmcs v) {
+        if (held != null && held != v) held.release(); // another VMCS's state leaves the registers first
         this.vmcs = v;
         checkMemoryGeneration();
         pkruChanged(); // the hypervisor may have switched PKRU since the last exit
@@ -162,7 +163,15 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
             mcOnEntry = false;
             return failEntry(41);
         }
-        if (!loadGuest(v)) return failEntry(33);
+        boolean ok;
+        if (v.liveIn() == liveView && (v.dirtyFields() & ~QUICK_ENTRY_FIELDS) == 0) {
+            ok = quickLoadGuest(v);
+        } else {
+            v.release();
+            held = null;
+            ok = loadGuest(v);
+        }
+        if (!ok) return failEntry(33);
         guestMode = true;
         int reason;
         try {
@@ -172,6 +181,108 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
         }
         storeGuest(v, reason);
         return reason;
+    }
+
+    /** The VMCS whose guest state these registers hold since its last exit (see {@link Vmcs#liveIn()}). */
+    private Vmcs held;
+    /** The guest's RSP while the host's is in r[4] (between an exit and the next entry). */
+    private long guestRsp;
+
+    /** Guest-state fields a re-entry can load one by one; a write to any other one reloads everything. */
+    private static final long QUICK_ENTRY_FIELDS = 1L << GUEST_RIP.ordinal() | 1L << GUEST_RSP.ordinal()
+        | 1L << GUEST_RFLAGS.ordinal() | 1L << GUEST_INTERRUPTIBILITY_INFO.ordinal()
+        | 1L << GUEST_ACTIVITY_STATE.ordinal();
+
+    /**
+     * Re-entry of the VMCS these registers still hold: only the fields the hypervisor wrote since the exit are
+     * loaded and checked; everything else is already in place.
+     */
+    private boolean quickLoadGuest(Vmcs v) {
+        long d = v.dirtyFields();
+        long fl = 0;
+        int act = 0;
+        if ((d & 1L << GUEST_RFLAGS.ordinal()) != 0) {
+            fl = v.stored(GUEST_RFLAGS);
+            if ((fl & 2) == 0 || (fl & 0xFFFF_FFFF_FFC0_8028L) != 0) return false;
+        }
+        if ((d & 1L << GUEST_ACTIVITY_STATE.ordinal()) != 0) {
+            act = (int) v.stored(GUEST_ACTIVITY_STATE);
+            if (act < 0 || act > 1) return false;
+        }
+        if ((d & 1L << GUEST_RIP.ordinal()) != 0) rip = v.stored(GUEST_RIP);
+        if ((d & 1L << GUEST_RSP.ordinal()) != 0) guestRsp = v.stored(GUEST_RSP);
+        if ((d & 1L << GUEST_RFLAGS.ordinal()) != 0) {
+            setFlagsRaw(fl);
+            updateMode(); // RFLAGS.VM
+            selectTlb();
+        }
+        if ((d & 1L << GUEST_INTERRUPTIBILITY_INFO.ordinal()) != 0) {
+            int intr = (int) v.stored(GUEST_INTERRUPTIBILITY_INFO);
+            interruptShadow = intr & 3;
+            nmiBlocked = (intr & 8) != 0;
+        }
+        if ((d & 1L << GUEST_ACTIVITY_STATE.ordinal()) != 0) halted = act == 1;
+        hostRsp = r[4];
+        r[4] = guestRsp;
+        shadowAt = interruptShadow != 0 ? retired : -1;
+        loadControls(v);
+        return true;
+    }
+
+    /** Execution controls and the per-entry values read at every entry. */
+    private void loadControls(Vmcs v) {
+        pendingDr6 = v.read(GUEST_PENDING_DBG_EXCEPTIONS);
+        pinControls = v.read32(PIN_BASED_VM_EXEC_CONTROL);
+        cpuControls = v.read32(CPU_BASED_VM_EXEC_CONTROL);
+        secControls = (cpuControls & Vmcs.CPU_ACTIVATE_SECONDARY_CONTROLS) != 0 ? v.read32(SECONDARY_VM_EXEC_CONTROL) : 0;
+        exceptionBitmap = v.read32(EXCEPTION_BITMAP);
+        pfecMask = v.read32(PAGE_FAULT_ERROR_CODE_MASK);
+        pfecMatch = v.read32(PAGE_FAULT_ERROR_CODE_MATCH);
+        cr0Mask = v.read(CR0_GUEST_HOST_MASK);
+        cr4Mask = v.read(CR4_GUEST_HOST_MASK);
+        cr0Shadow = v.read(CR0_READ_SHADOW);
+        cr4Shadow = v.read(CR4_READ_SHADOW);
+        tscOffset = v.read(TSC_OFFSET);
+        xssExitBitmap = v.read(XSS_EXIT_BITMAP);
+        timerDeadline = (pinControls & Vmcs.PIN_PREEMPTION_TIMER) != 0
+            ? retired + (v.read(VMX_PREEMPTION_TIMER_VALUE) & 0xFFFF_FFFFL) : Long.MAX_VALUE;
+    }
+
+    /** {@link Vmcs.LiveGuestState}: a guest-state field's value as the exit would have stored it. */
+    long liveGuestField(VmcsField f) {
+        return switch (f) {
+            case GUEST_CR0 -> cr0;
+            case GUEST_CR3 -> cr3;
+            case GUEST_CR4 -> cr4;
+            case GUEST_IA32_EFER -> efer;
+            case GUEST_ES_SELECTOR, GUEST_CS_SELECTOR, GUEST_SS_SELECTOR, GUEST_DS_SELECTOR, GUEST_FS_SELECTOR,
+                 GUEST_GS_SELECTOR, GUEST_LDTR_SELECTOR, GUEST_TR_SELECTOR ->
+                segSel[f.ordinal() - GUEST_ES_SELECTOR.ordinal()];
+            case GUEST_ES_BASE, GUEST_CS_BASE, GUEST_SS_BASE, GUEST_DS_BASE, GUEST_FS_BASE, GUEST_GS_BASE,
+                 GUEST_LDTR_BASE, GUEST_TR_BASE -> segBase[f.ordinal() - GUEST_ES_BASE.ordinal()];
+            case GUEST_ES_LIMIT, GUEST_CS_LIMIT, GUEST_SS_LIMIT, GUEST_DS_LIMIT, GUEST_FS_LIMIT, GUEST_GS_LIMIT,
+                 GUEST_LDTR_LIMIT, GUEST_TR_LIMIT -> segLimit[f.ordinal() - GUEST_ES_LIMIT.ordinal()] & 0xFFFF_FFFFL;
+            case GUEST_ES_AR_BYTES, GUEST_CS_AR_BYTES, GUEST_SS_AR_BYTES, GUEST_DS_AR_BYTES, GUEST_FS_AR_BYTES,
+                 GUEST_GS_AR_BYTES, GUEST_LDTR_AR_BYTES, GUEST_TR_AR_BYTES ->
+                segAr[f.ordinal() - GUEST_ES_AR_BYTES.ordinal()] & 0xFFFF_FFFFL;
+            case GUEST_GDTR_BASE -> gdtrBase;
+            case GUEST_GDTR_LIMIT -> gdtrLimit & 0xFFFF;
+            case GUEST_IDTR_BASE -> idtrBase;
+            case GUEST_IDTR_LIMIT -> idtrLimit & 0xFFFF;
+            case GUEST_DR7 -> dr[7];
+            case GUEST_IA32_DEBUGCTL -> debugctl;
+            case GUEST_IA32_PAT -> pat;
+            case GUEST_SYSENTER_CS -> sysenterCs;
+            case GUEST_SYSENTER_ESP -> sysenterEsp;
+            case GUEST_SYSENTER_EIP -> sysenterEip;
+            case GUEST_PDPTR0, GUEST_PDPTR1, GUEST_PDPTR2, GUEST_PDPTR3 -> pdpte[f.ordinal() - GUEST_PDPTR0.ordinal()];
+            case GUEST_RSP -> guestRsp;
+            case GUEST_RIP -> rip;
+            case GUEST_RFLAGS -> flags();
+            case GUEST_INTERRUPTIBILITY_INFO -> interruptShadow | (nmiBlocked ? 8 : 0);
+            case GUEST_ACTIVITY_STATE -> halted ? 1 : 0;
+            default -> throw new IllegalArgumentException(f + " is not live guest state");
+        };
     }
 
     private void clearExitInfo() {
@@ -234,21 +345,7 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
         shadowAt = interruptShadow != 0 ? retired : -1;
         nmiBlocked = (intr & 8) != 0;
         halted = act == 1;
-        pendingDr6 = v.read(GUEST_PENDING_DBG_EXCEPTIONS);
-        pinControls = v.read32(PIN_BASED_VM_EXEC_CONTROL);
-        cpuControls = v.read32(CPU_BASED_VM_EXEC_CONTROL);
-        secControls = (cpuControls & Vmcs.CPU_ACTIVATE_SECONDARY_CONTROLS) != 0 ? v.read32(SECONDARY_VM_EXEC_CONTROL) : 0;
-        exceptionBitmap = v.read32(EXCEPTION_BITMAP);
-        pfecMask = v.read32(PAGE_FAULT_ERROR_CODE_MASK);
-        pfecMatch = v.read32(PAGE_FAULT_ERROR_CODE_MATCH);
-        cr0Mask = v.read(CR0_GUEST_HOST_MASK);
-        cr4Mask = v.read(CR4_GUEST_HOST_MASK);
-        cr0Shadow = v.read(CR0_READ_SHADOW);
-        cr4Shadow = v.read(CR4_READ_SHADOW);
-        tscOffset = v.read(TSC_OFFSET);
-        xssExitBitmap = v.read(XSS_EXIT_BITMAP);
-        timerDeadline = (pinControls & Vmcs.PIN_PREEMPTION_TIMER) != 0
-            ? retired + (v.read(VMX_PREEMPTION_TIMER_VALUE) & 0xFFFF_FFFFL) : Long.MAX_VALUE;
+        loadControls(v);
         updateMode();
         selectTlb();
         if (tlbAffecting) flushTlb();
@@ -257,36 +354,15 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
 
     long hostRsp;
 
+    /**
+     * VM exit: the exit information and the two fields the exit computes are written; the rest of the guest
+     * state stays in the registers and the VMCS reads it from there ({@link Vmcs#makeLive}).
+     */
     private void storeGuest(Vmcs v, int reason) {
-        v.write(GUEST_CR0, cr0);
-        v.write(GUEST_CR3, cr3);
-        v.write(GUEST_CR4, cr4);
-        v.write(GUEST_IA32_EFER, efer);
         long ctl = v.read(VM_ENTRY_CONTROLS);
         v.write(VM_ENTRY_CONTROLS, lma() ? ctl | Vmcs.ENTRY_IA32E_MODE : ctl & ~Vmcs.ENTRY_IA32E_MODE);
-        for (int s = 0; s < 8; s++) {
-            v.write(Vmcs.selectorField(s), segSel[s]);
-            v.write(Vmcs.baseField(s), segBase[s]);
-            v.write(Vmcs.limitField(s), segLimit[s] & 0xFFFF_FFFFL);
-            v.write(Vmcs.arField(s), segAr[s]);
-        }
-        v.write(GUEST_GDTR_BASE, gdtrBase);
-        v.write(GUEST_GDTR_LIMIT, gdtrLimit & 0xFFFF);
-        v.write(GUEST_IDTR_BASE, idtrBase);
-        v.write(GUEST_IDTR_LIMIT, idtrLimit & 0xFFFF);
-        v.write(GUEST_DR7, dr[7]);
-        v.write(GUEST_IA32_DEBUGCTL, debugctl);
-        v.write(GUEST_IA32_PAT, pat);
-        v.write(GUEST_SYSENTER_CS, sysenterCs);
-        v.write(GUEST_SYSENTER_ESP, sysenterEsp);
-        v.write(GUEST_SYSENTER_EIP, sysenterEip);
-        for (int i = 0; i < 4; i++) v.write(Vmcs.pdptrField(i), pdpte[i]);
-        v.write(GUEST_RSP, r[4]);
+        guestRsp = r[4];
         r[4] = hostRsp;
-        v.write(GUEST_RIP, rip);
-        v.write(GUEST_RFLAGS, flags());
-        v.write(GUEST_INTERRUPTIBILITY_INFO, interruptShadow | (nmiBlocked ? 8 : 0));
-        v.write(GUEST_ACTIVITY_STATE, halted ? 1 : 0);
         v.write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
         if ((pinControls & Vmcs.PIN_PREEMPTION_TIMER) != 0 && v.test(VM_EXIT_CONTROLS, Vmcs.EXIT_SAVE_PREEMPTION_TIMER))
             v.write(VMX_PREEMPTION_TIMER_VALUE, Math.max(0, timerDeadline - retired));
@@ -302,7 +378,11 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
         v.write(EXIT_ACCESS_SIZE, exitAccessSize);
         v.write(EXIT_ACCESS_DATA, exitAccessData);
         v.clearBits(VM_ENTRY_INTR_INFO_FIELD, Vmcs.INTR_INFO_VALID);
+        v.makeLive(liveView);
+        held = v;
     }
+
+    private final Vmcs.LiveGuestState liveView = this::liveGuestField;
 
     private int injectAndRun(Vmcs v) {
         int info = v.read32(VM_ENTRY_INTR_INFO_FIELD);

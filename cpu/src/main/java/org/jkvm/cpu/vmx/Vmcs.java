@@ -53,6 +53,34 @@ public final class Vmcs {
     private final MsrBitmap msrBitmap = new MsrBitmap();
     private final IoBitmap ioBitmap = new IoBitmap();
 
+    /**
+     * The CPU whose registers hold the guest state since the last VM exit, or null. Hardware keeps the current
+     * VMCS's guest state in the processor and writes it to memory only when it must (VMCLEAR, VMPTRLD of
+     * another VMCS); this does the same for the soft CPU, so that an exit and a re-entry do not copy some sixty
+     * fields each way. While live, a VMREAD of a guest-state field asks the CPU, a VMWRITE marks the field
+     * {@link #dirtyFields() dirty}, and the next entry loads only the dirty fields.
+     */
+    private LiveGuestState live;
+    private long dirty;
+
+    /** The guest-state fields a live CPU answers for: all but the two the exit stores eagerly. */
+    public static final long LIVE_FIELDS;
+
+    static {
+        long m = 0;
+        for (VmcsField f : VmcsField.all()) {
+            if (f.isGuestState() && f != VmcsField.VMX_PREEMPTION_TIMER_VALUE && f != VmcsField.GUEST_PENDING_DBG_EXCEPTIONS)
+                m |= 1L << f.ordinal();
+        }
+        LIVE_FIELDS = m;
+    }
+
+    /** A CPU holding a VMCS's guest state in its registers. */
+    public interface LiveGuestState {
+        /** The current value of guest-state field {@code f} (one of {@link #LIVE_FIELDS}). */
+        long guestField(VmcsField f);
+    }
+
     public Vmcs() {
         write(VmcsField.GUEST_IA32_PAT, 0x0007_0406_0007_0406L);
         write(VmcsField.GUEST_RFLAGS, 2);
@@ -63,12 +91,54 @@ public final class Vmcs {
 
     /** VMREAD. */
     public long read(VmcsField f) {
-        return fields[f.ordinal()];
+        int i = f.ordinal();
+        if (live != null && i < 64 && ((LIVE_FIELDS & ~dirty) >>> i & 1) != 0) return live.guestField(f) & f.mask;
+        return fields[i];
     }
 
     /** VMWRITE; the value is truncated to the field's width. */
     public void write(VmcsField f, long value) {
-        fields[f.ordinal()] = value & f.mask;
+        int i = f.ordinal();
+        fields[i] = value & f.mask;
+        if (i < 64) dirty |= 1L << i;
+    }
+
+    // ---- for the CPU that runs this VMCS
+
+    /** At VM exit: the guest state now lives in {@code cpu}; no field is dirty. */
+    public void makeLive(LiveGuestState cpu) {
+        live = cpu;
+        dirty = 0;
+    }
+
+    /** The CPU holding the guest state, or null when this VMCS's fields hold all of it. */
+    public LiveGuestState liveIn() {
+        return live;
+    }
+
+    /** Guest-state fields written since the last exit (bit = field ordinal); meaningful while live. */
+    public long dirtyFields() {
+        return dirty & LIVE_FIELDS;
+    }
+
+    /** The value stored in the VMCS itself (the hypervisor's write of a dirty field). */
+    public long stored(VmcsField f) {
+        return fields[f.ordinal()];
+    }
+
+    /** Writes the live guest state into the fields (those not overwritten since) and detaches the CPU. */
+    public void release() {
+        LiveGuestState l = live;
+        if (l == null) return;
+        long todo = LIVE_FIELDS & ~dirty;
+        live = null;
+        VmcsField[] all = VmcsField.all();
+        while (todo != 0) {
+            int i = Long.numberOfTrailingZeros(todo);
+            todo &= todo - 1;
+            fields[i] = l.guestField(all[i]) & all[i].mask;
+        }
+        dirty = 0;
     }
 
     public int read32(VmcsField f) {
@@ -116,6 +186,7 @@ public final class Vmcs {
     }
 
     long[] raw() {
+        release();
         return fields;
     }
 }

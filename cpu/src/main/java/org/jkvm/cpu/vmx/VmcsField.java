@@ -109,6 +109,15 @@ public enum VmcsField {
         return null;
     }
 
+    /** A field of the guest-state area (all of them come first, so their ordinals are below 64). */
+    public boolean isGuestState() {
+        return ordinal() < PIN_BASED_VM_EXEC_CONTROL.ordinal();
+    }
+
+    static {
+        if (PIN_BASED_VM_EXEC_CONTROL.ordinal() > 64) throw new AssertionError("guest-state fields must fit a long bitmap");
+    }
+
     public boolean isExitInformation() {
         return ordinal() >= VM_INSTRUCTION_ERROR.ordinal();
     }
