@@ -162,6 +162,25 @@ public final class Code {
 
     public Code rdpkru() { return ok(a.emit(Mnemonic.RDPKRU)); }
 
+    // ---- x87, SSE, AVX, AVX-512 ----
+
+    /** FLD m64fp. */
+    public Code fld(Mem m) { return ok(a.emit(Mnemonic.FLD, m)); }
+
+    /** MOVDQU xmm, m128. */
+    public Code movdqu(Reg x, Mem m) { return ok(a.emit(Mnemonic.MOVDQU, x, m)); }
+
+    /** VMOVDQU xmm/ymm, m (VEX). */
+    public Code vmovdqu(Reg x, Mem m) { return ok(a.emit(Mnemonic.VMOVDQU, x, m)); }
+
+    /** VMOVDQU64 xmm/ymm/zmm 0-31, m (EVEX). */
+    public Code vmovdqu64(Reg x, Mem m) { return ok(a.emit(Mnemonic.VMOVDQU64, x, m)); }
+
+    /** KMOVQ k, m64. */
+    public Code kmovq(Reg k, Mem m) { return ok(a.emit(Mnemonic.KMOVQ, k, m)); }
+
+    public Code xsavec(Mem m) { return ok(a.xsavec(m)); }
+
     // ---- AMX ----
 
     public Code ldtilecfg(Mem m) { return ok(a.ldtilecfg(m)); }

@@ -14,7 +14,6 @@ import org.jkvm.api.Hypervisor;
 import org.jkvm.api.uabi.KvmSregs;
 import org.jkvm.api.uabi.KvmXcr;
 import org.jkvm.api.uabi.KvmXcrs;
-import org.jkvm.isa.Mnemonic;
 
 /**
  * Whether the software CPU executes an instruction yet (the cpu module grows during development): runs it once in
@@ -31,12 +30,12 @@ public final class InsnProbe {
     public static final Consumer<Code> TILELOADD_TMM0_RSI_RCX = c -> c.tileloadd(tmm(0), mem(RSI, RCX, 1, 0));
     public static final Consumer<Code> TILESTORED_RSI_RCX_TMM0 = c -> c.tilestored(mem(RSI, RCX, 1, 0), tmm(0));
     public static final Consumer<Code> TILERELEASE = Code::tilerelease;
-    public static final Consumer<Code> XSAVEC64_RDI = c -> c.asm().xsavec(mem(RDI, 0));
-    public static final Consumer<Code> VMOVDQU64_ZMM17_RSI = c -> c.asm().emit(Mnemonic.VMOVDQU64, zmm(17), mem(RSI, 0));
-    public static final Consumer<Code> KMOVQ_K3_RSI = c -> c.asm().emit(Mnemonic.KMOVQ, k(3), mem(RSI, 0));
-    public static final Consumer<Code> MOVDQU_XMM1_RSI = c -> c.asm().emit(Mnemonic.MOVDQU, xmm(1), mem(RSI, 0));
-    public static final Consumer<Code> VMOVDQU_YMM2_RSI = c -> c.asm().emit(Mnemonic.VMOVDQU, ymm(2), mem(RSI, 0));
-    public static final Consumer<Code> FLD_QWORD_RSI = c -> c.asm().emit(Mnemonic.FLD, qword(RSI, 0));
+    public static final Consumer<Code> XSAVEC64_RDI = c -> c.xsavec(mem(RDI, 0));
+    public static final Consumer<Code> VMOVDQU64_ZMM17_RSI = c -> c.vmovdqu64(zmm(17), mem(RSI, 0));
+    public static final Consumer<Code> KMOVQ_K3_RSI = c -> c.kmovq(k(3), mem(RSI, 0));
+    public static final Consumer<Code> MOVDQU_XMM1_RSI = c -> c.movdqu(xmm(1), mem(RSI, 0));
+    public static final Consumer<Code> VMOVDQU_YMM2_RSI = c -> c.vmovdqu(ymm(2), mem(RSI, 0));
+    public static final Consumer<Code> FLD_QWORD_RSI = c -> c.fld(qword(RSI, 0));
 
     public static boolean executes(Consumer<Code> insn) {
         return executesAfter(NOTHING, insn);

@@ -1,5 +1,7 @@
 package org.jkvm.kvm.selftests;
 
+import static org.jkvm.isa.Assembler.mem;
+import static org.jkvm.isa.Assembler.qword;
 import static org.jkvm.isa.Regs.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -26,12 +28,17 @@ import org.junit.jupiter.api.Test;
  * ones, and the guest continues there; KVM_SET_XSAVE on an extra vCPU without CPUID succeeds with the saved
  * XSTATE_BV, with it forced to every supported feature, and with the original again.
  *
- * <p>The x87/SSE/AVX/AVX-512 registers are dirtied through KVM_SET_XSAVE rather than by guest instructions while the
- * software CPU does not execute those instructions; they still travel guest FPU load/put and every migration.
+ * <p>The host first loads random x87/SSE/AVX/AVX-512/opmask state through KVM_SET_XSAVE; then, like the selftest's
+ * guest, guest instructions take some of it out of those values (FLD, MOVDQU, VMOVDQU, VMOVDQU64 on the low and the
+ * high sixteen ZMMs, KMOVQ) before the first sync point. Both kinds travel guest FPU load/put and every migration.
  */
 class StateTest {
     static final Map<String, String> OPTS = Map.of("cpu", "max", "max-instructions", "1000000");
-    static final long OUT = LongModeGuest.DATA;
+    static final long OUT = LongModeGuest.DATA, PATTERN = LongModeGuest.DATA + 0x1000;
+    /** The 64 bytes at PATTERN, and their FLD m64fp value as x87 extended precision (SDM: exact widening). */
+    static final long CC = 0xCCCC_CCCC_CCCC_CCCCL;
+    static final long CC_MANTISSA = Long.MIN_VALUE | (CC & ((1L << 52) - 1)) << 11;
+    static final short CC_SIGN_EXP = (short) (0x8000 | (((CC >>> 52) & 0x7FF) - 1023 + 16383));
 
     private static String state(Vcpu v) throws Exception {
         KvmSregs s = v.getSregs();
@@ -62,7 +69,10 @@ class StateTest {
             w.putLong(512, w.getLong(512) | 0xE7);
             g.vcpu.setXsave(new KvmXsave(x));
 
+            for (int i = 0; i < 64; i += 8) g.write64(PATTERN + i, CC);
             Code c = new Code(LongModeGuest.CODE);
+            c.mov(RSI, PATTERN).fld(qword(RSI, 0)).movdqu(xmm(1), mem(RSI, 0)).vmovdqu(ymm(2), mem(RSI, 0));
+            c.vmovdqu64(zmm(3), mem(RSI, 0)).vmovdqu64(zmm(17), mem(RSI, 0)).kmovq(k(3), mem(RSI, 0));
             c.sync(1);
             for (int n = 16; n < 32; n++) c.mov(r64(n), 0x1600_0000L + n);
             c.sync(2);
@@ -96,10 +106,28 @@ class StateTest {
             for (int n = 16; n < 32; n++) assertEquals(0x1600_0000L + n, g.read64(OUT + 8L * (n - 16)), "R" + n);
             assertEquals(0x5555_0004L, g.read64(OUT + 128) & 0xFFFF_FFFFL, "PKRU");
             ByteBuffer fin = ByteBuffer.wrap(g.vcpu.getXsave2().region()).order(ByteOrder.LITTLE_ENDIAN);
+            // host-loaded values the guest did not touch
             assertEquals(w.getLong(160), fin.getLong(160), "XMM0");
             assertEquals(w.getLong(1088), fin.getLong(1088), "k0");
             assertEquals(w.getLong(2680), fin.getLong(2680), "ZMM31 high");
-            assertEquals(0xC90F_DAA2_2168_C235L, fin.getLong(32), "ST0");
+            assertEquals(0xC90F_DAA2_2168_C235L, fin.getLong(48), "ST1: the host's pi, pushed down by the guest's FLD");
+            assertEquals(0x4000, fin.getShort(56));
+            // guest-written values (standard XSAVE format: XMMi at 160+16i, YMM_Hi128 at 576+16i, k at 1088+8i,
+            // ZMM_Hi256 at 1152+32i, Hi16_ZMM at 1664+64(i-16))
+            assertEquals(CC_MANTISSA, fin.getLong(32), "ST0 = FLD of the pattern");
+            assertEquals(CC_SIGN_EXP, fin.getShort(40));
+            for (int i = 0; i < 16; i += 8) {
+                assertEquals(CC, fin.getLong(160 + 16 + i), "XMM1 (MOVDQU)");
+                assertEquals(CC, fin.getLong(160 + 32 + i), "XMM2 (VMOVDQU ymm2)");
+                assertEquals(CC, fin.getLong(576 + 32 + i), "YMM2 high (VMOVDQU ymm2)");
+                assertEquals(CC, fin.getLong(160 + 48 + i), "XMM3 (VMOVDQU64 zmm3)");
+                assertEquals(CC, fin.getLong(576 + 48 + i), "YMM3 high");
+            }
+            assertEquals(0, fin.getLong(576 + 16) ^ w.getLong(576 + 16), "YMM1 high: MOVDQU leaves it alone");
+            for (int i = 0; i < 32; i += 8) assertEquals(0, fin.getLong(1152 + 64 + i), "VEX.256 zeroes ZMM2 bits 511:256");
+            for (int i = 0; i < 32; i += 8) assertEquals(CC, fin.getLong(1152 + 96 + i), "ZMM3 high 256");
+            for (int i = 0; i < 64; i += 8) assertEquals(CC, fin.getLong(1664 + 64 + i), "ZMM17 (EVEX R')");
+            assertEquals(CC, fin.getLong(1088 + 24), "k3 (KMOVQ)");
         } finally {
             g.close();
         }
