@@ -251,9 +251,30 @@ public final class SoftVcpu implements Vcpu, ExitStatistics, org.jkvm.api.Instru
         regs.cr4Write(cr4);
         if (lapic != null) lapic.setCr8(s.cr8()); else loop.setCr8NoLapic(s.cr8());
         loop.writeEfer(efer);
+        if ((cr0 & CR0_PG) != 0 && (cr4 & CR4_PAE) != 0 && (efer & EFER_LMA) == 0) loadPdptrs(s.cr3());
         if (pendingVector >= 0) loop.queueExtInt(pendingVector);
         updateCpuidRuntime();
     }
+
+    /**
+     * load_pdptrs: with PAE paging the four PDPTEs are registers, loaded from the table CR3 points to (VMX
+     * takes them from the guest-state area at entry). As KVM_SET_SREGS does, a table that is not in RAM or
+     * has a present entry with reserved bits set leaves the registers as they were.
+     */
+    private void loadPdptrs(long cr3) {
+        long base = cr3 & 0xFFFF_FFE0L;
+        long[] e = new long[4];
+        for (int i = 0; i < 4; i++) {
+            MemorySegment m = ramAt(base + 8L * i);
+            if (m == null || m.byteSize() < 8) return;
+            e[i] = m.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0);
+            if ((e[i] & 1) != 0 && (e[i] & PDPTE_RESERVED) != 0) return;
+        }
+        for (int i = 0; i < 4; i++) vmcs.write(Vmcs.pdptrField(i), e[i]);
+    }
+
+    /** Bits 2:1 and 8:5 of a present PAE PDPTE are reserved (SDM vol. 3A, 4.4.1). */
+    private static final long PDPTE_RESERVED = 0x1E6;
 
     @Override
     public KvmFpu getFpu() {

@@ -515,8 +515,9 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
             return 8;
         }
         if (halted) {
-            if (timerDeadline != Long.MAX_VALUE) { // a halted CPU burns its quantum
-                retired = Math.max(retired, timerDeadline);
+            if (timerDeadline != Long.MAX_VALUE) {
+                // the timer runs down while the CPU is halted, but nothing retires: it expires now
+                timerDeadline = retired;
                 exitReason = 52;
                 return 52;
             }

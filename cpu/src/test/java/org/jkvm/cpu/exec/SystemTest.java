@@ -257,6 +257,18 @@ class SystemTest {
         assertEquals(6, g.gpr(RAX)); // inc, jmp, inc, jmp, ... 11 instructions = 6 INCs
     }
 
+    @Test void preemptionTimerRunsOutWhileHaltedWithoutRetiringAnything() {
+        g.long64();
+        g.v.write(VmcsField.CPU_BASED_VM_EXEC_CONTROL, g.v.read(VmcsField.CPU_BASED_VM_EXEC_CONTROL) & ~Vmcs.CPU_HLT_EXITING);
+        g.v.setBits(VmcsField.VM_EXIT_CONTROLS, Vmcs.EXIT_SAVE_PREEMPTION_TIMER);
+        g.v.write(VmcsField.GUEST_ACTIVITY_STATE, Vmcs.ACTIVITY_HLT);
+        long before = g.cpu.retiredInstructions();
+        assertEquals(ExitReason.PREEMPTION_TIMER, g.cpu.enter(1000));
+        assertEquals(before, g.cpu.retiredInstructions(), "a halted CPU retires no instructions");
+        assertEquals(0, g.v.read(VmcsField.VMX_PREEMPTION_TIMER_VALUE), "the saved timer value ran down to zero");
+        assertEquals(Vmcs.ACTIVITY_HLT, g.v.read(VmcsField.GUEST_ACTIVITY_STATE), "still halted");
+    }
+
     @Test void injectedInterruptAndException() {
         g.long64();
         g.code(GuestRig.CODE, "f4");
