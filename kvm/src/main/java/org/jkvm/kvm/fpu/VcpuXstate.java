@@ -72,13 +72,14 @@ public final class VcpuXstate {
 
     /**
      * WRMSR IA32_XFD; false means #GP. Returns true when the write was accepted; {@link #xfdNoWriteIntercept()}
-     * turns on at the first non-zero guest write.
+     * turns on at the first non-zero value written to the guest's XFD, by the guest or by user space (as
+     * vmx_set_msr does: a restore with XFD armed must intercept #NM too, or the guest's XFD_ERR is lost).
      */
     public boolean setXfd(long v, boolean host) {
         if (!host && !cpuidXfd) return false;
         if ((v & ~guestSupportedXfd()) != 0) return false;
         fpu.updateXfd(v);
-        if (v != 0 && !host) xfdNoWriteIntercept = true;
+        if (v != 0) xfdNoWriteIntercept = true;
         return true;
     }
 
