@@ -79,10 +79,16 @@ public final class SoftVm implements Vm, ApicBus {
         deliver(null, 0, logical, dest, mode, data & 0xFF, level || !trig);
     }
 
+    /**
+     * Delivers an interrupt to every APIC the destination names. Lowest priority goes to one of them, chosen by
+     * vector hashing as KVM does by default (kvm.vector_hashing=1): the (vector mod n)-th of the n matching
+     * vCPUs in vCPU order, so that one device's interrupts stay on one vCPU.
+     */
     @Override
     public int deliver(LocalApic source, int shorthand, boolean logical, int dest, int mode, int vector, boolean level) {
         int n = 0;
-        SoftVcpu lowest = null;
+        int lowestCount = 0;
+        SoftVcpu[] candidates = null;
         for (SoftVcpu v : vcpus) {
             LocalApic a = v.lapic();
             if (a == null) continue;
@@ -94,7 +100,8 @@ public final class SoftVm implements Vm, ApicBus {
             };
             if (!hit) continue;
             if (mode == ApicReg.DM_LOWEST) {
-                if (lowest == null) lowest = v; // lowest priority: the first match, as KVM does without vector hashing
+                if (candidates == null) candidates = new SoftVcpu[vcpus.size()];
+                candidates[lowestCount++] = v;
                 continue;
             }
             if (a.accept(mode, vector, level, false)) {
@@ -102,9 +109,12 @@ public final class SoftVm implements Vm, ApicBus {
                 v.kickFromApic();
             }
         }
-        if (lowest != null && lowest.lapic().accept(mode, vector, level, false)) {
-            n++;
-            lowest.kickFromApic();
+        if (lowestCount > 0) {
+            SoftVcpu chosen = candidates[(vector & 0xFF) % lowestCount];
+            if (chosen.lapic().accept(mode, vector, level, false)) {
+                n++;
+                chosen.kickFromApic();
+            }
         }
         return n;
     }
