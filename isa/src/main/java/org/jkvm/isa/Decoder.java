@@ -40,7 +40,7 @@ public final class Decoder {
     public boolean decodeInto(DecodeBuffer out, byte[] code, int off, int len) {
         if (off < 0 || len < 0 || off > code.length) { reset(out); out.length = 0; out.invalid = "no bytes"; return false; }
         int limit = off + Math.min(len, Math.min(MAX_LEN, code.length - off));
-        if (fastPath && (FastPath.decode(out, code, off, limit) || VexFastPath.decode(out, code, off, limit))) return true;
+        if (fastPath && FastPath.decode(out, code, off, limit)) return true;
         int hardLimit = off + Math.min(len, code.length - off);
         return ctx.init(out, code, off, limit, hardLimit).run();
     }
@@ -54,21 +54,6 @@ public final class Decoder {
 
     /** For tests: whether REX2 may precede this map/opcode. */
     static boolean rex2AllowedForTest(int map, int op, boolean w) { return Ctx.rex2Allowed(map, op, w); }
-
-    /** The memory-operand field group of {@link #reset} (for {@link FastPath}). */
-    static void resetMemory(Insn o) {
-        o.memBase = -1; o.memIndex = -1; o.memScale = 1; o.memSize = 0; o.memIndexClass = 0;
-        o.memBaseClass = 0; o.memDisp = 0; o.ripRel = false;
-    }
-
-    /** The VEX/EVEX (dirty bit 2) and APX (dirty bit 4) field groups of {@link #reset} (for {@link FastPath}). */
-    static void resetVectorAndApx(Insn o, int d) {
-        if ((d & 2) != 0) {
-            o.vl = 0; o.aaa = 0; o.rc = -1; o.disp8n = 1; o.zeroing = false; o.bcst = false; o.sae = false;
-            o.evexW = false;
-        }
-        if ((d & 4) != 0) { o.scc = -1; o.dfv = 0; o.nd = false; o.nf = false; }
-    }
 
     /** Resets the buffer; groups of fields the previous decode did not touch are already in their reset state. */
     private static void reset(Insn o) {
@@ -87,8 +72,8 @@ public final class Decoder {
             }
             if ((d & 4) != 0) { o.scc = -1; o.dfv = 0; o.nd = false; o.nf = false; }
             if ((d & 8) != 0) { o.imm = 0; o.imm2 = 0; o.immSize = 0; }
-            o.dirty = 0;
         }
+        o.dirty = 16;
     }
 
     private static final int REG_KIND = OperandKind.REG.ordinal();
@@ -629,7 +614,6 @@ public final class Decoder {
             }
             if (egpr) xs |= 1L << 19;
             o.xsave = xs;
-            o.feature = f.feature;
             if (p > limit) return bad(eof());
             o.length = p - start;
             return true;

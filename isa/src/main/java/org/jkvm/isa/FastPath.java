@@ -97,7 +97,7 @@ final class FastPath {
         int p = off;
         if (p >= limit) return false;
         int b = code[p++] & 0xFF;
-        if (!FIRST[b]) return false;
+        if (!FIRST[b]) return (b == 0x62 || b == 0xC4 || b == 0xC5) && VexFastPath.decode(o, code, off, limit);
         boolean o66 = false;
         if (b == 0x66) {
             o66 = true;
@@ -214,13 +214,21 @@ final class FastPath {
         int n = pl.n;
         // Commit: the state the general path leaves, each field stored once. Fields that are constant on this path
         // are stored only when an earlier decode changed them (loads are cheaper than stores here).
-        if (o.invalid != null) o.invalid = null;
-        if (o.mode != Mode.BITS64) o.mode = Mode.BITS64;
-        if (o.segOverride != -1) o.segOverride = -1;
-        if (o.addrSize != 8) o.addrSize = 8;
-        if (o.op4 != 0) o.op4 = 0;
         int d = o.dirty;
-        if ((d & 6) != 0) Decoder.resetVectorAndApx(o, d);
+        if (d != 0) {
+            if ((d & 16) != 0) {
+                o.invalid = null;
+                o.mode = Mode.BITS64;
+                o.segOverride = -1;
+                o.addrSize = 8;
+                o.op4 = 0;
+                o.evexW = false;
+            }
+            if ((d & 2) != 0) {
+                o.vl = 0; o.aaa = 0; o.rc = -1; o.disp8n = 1; o.zeroing = false; o.bcst = false; o.sae = false;
+            }
+            if ((d & 4) != 0) { o.scc = -1; o.dfv = 0; o.nd = false; o.nf = false; }
+        }
         o.form = f;
         o.prefixes = (o66 ? Insn.P_OPSIZE : 0) | (rex2 ? Insn.P_REX2 : rex != 0 ? Insn.P_REX : 0);
         o.opcode = opcode;
@@ -240,13 +248,16 @@ final class FastPath {
             o.memDisp = disp;
             o.ripRel = rip;
             o.memSize = pl.memSize;
-            if (o.memBaseClass != G64) o.memBaseClass = G64;
-            if (o.memIndexClass != G64) o.memIndexClass = G64;
+            o.memBaseClass = G64;
+            o.memIndexClass = G64;
             o.segment = defSeg;
         } else {
-            if ((d & 1) != 0) Decoder.resetMemory(o);
-            if (o.sib != -1) o.sib = -1;
-            if (o.segment != 3) o.segment = 3;
+            if ((d & 1) != 0) {
+                o.memBase = -1; o.memIndex = -1; o.memScale = 1; o.memSize = 0; o.memIndexClass = 0;
+                o.memBaseClass = 0; o.memDisp = 0; o.ripRel = false;
+            }
+            o.sib = -1;
+            o.segment = 3;
         }
         if (pl.hasImm) {
             o.imm = imm;
@@ -262,9 +273,7 @@ final class FastPath {
                 || egpr(op2, n > 2) || egpr(op3, n > 3))) {
             xs |= 1L << 19;
         }
-        if (o.xsave != xs) o.xsave = xs;
-        CpuFeature feat = pl.feature;
-        if (o.feature != feat) o.feature = feat;
+        o.xsave = xs;
         o.length = p - off;
         return true;
     }

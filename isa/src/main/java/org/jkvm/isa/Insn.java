@@ -36,10 +36,13 @@ public abstract sealed class Insn permits Instruction, DecodeBuffer {
     int vl, aaa, rc = -1, disp8n = 1, scc = -1, dfv, rexW;
     boolean zeroing, bcst, sae, nd, nf, evexW;
     long xsave;
-    CpuFeature feature;
     int opcode, modrm = -1, sib = -1;
-    /** Field groups written by the last decode (the decoder resets only those): 1 memory, 2 vector, 4 APX, 8 immediates. */
-    int dirty = 15;
+    /**
+     * Field groups written by the last decode (the decoder resets only those): 1 memory, 2 vector, 4 APX, 8 immediates;
+     * 16: the fields that the fast paths leave unwritten while they hold their fast-path values (validity, mode,
+     * segment override, address size, EVEX.W, the fifth operand) may differ from those.
+     */
+    int dirty = 31;
 
     Insn() {}
 
@@ -51,9 +54,9 @@ public abstract sealed class Insn permits Instruction, DecodeBuffer {
         memIndexClass = o.memIndexClass; memBaseClass = o.memBaseClass; memDisp = o.memDisp; ripRel = o.ripRel;
         imm = o.imm; imm2 = o.imm2; immSize = o.immSize; vl = o.vl; aaa = o.aaa; rc = o.rc; disp8n = o.disp8n;
         scc = o.scc; dfv = o.dfv; rexW = o.rexW; zeroing = o.zeroing; bcst = o.bcst; sae = o.sae; nd = o.nd;
-        nf = o.nf; evexW = o.evexW; xsave = o.xsave; feature = o.feature; opcode = o.opcode; modrm = o.modrm;
+        nf = o.nf; evexW = o.evexW; xsave = o.xsave; opcode = o.opcode; modrm = o.modrm;
         sib = o.sib;
-        dirty = 15;
+        dirty = 31;
     }
 
     /** Whether the bytes form a valid instruction. */
@@ -201,7 +204,7 @@ public abstract sealed class Insn permits Instruction, DecodeBuffer {
     public final boolean w() { return rexW != 0; }
 
     /** The CPUID feature the instruction needs (null: base architecture). */
-    public final CpuFeature feature() { return feature; }
+    public final CpuFeature feature() { return form == null ? null : form.feature; }
 
     /**
      * A second feature this encoding needs on top of {@link #feature()}, or null: APX_F for REX2, EVEX map 4
@@ -210,10 +213,10 @@ public abstract sealed class Insn permits Instruction, DecodeBuffer {
     public final CpuFeature extraFeature() {
         if (form == null) return null;
         if ((xsave & (1L << 19)) != 0 || rex2() || form.space == Form.EVEX && form.map == 4) {
-            return feature == CpuFeature.APX_F ? null : CpuFeature.APX_F;
+            return form.feature == CpuFeature.APX_F ? null : CpuFeature.APX_F;
         }
-        if (form.space == Form.EVEX && form.vector && vl != 0 && vl < 64 && rc < 0 && feature != null
-                && feature.name().startsWith("AVX512") && form.lmask != 15) {
+        if (form.space == Form.EVEX && form.vector && vl != 0 && vl < 64 && rc < 0 && form.feature != null
+                && form.feature.name().startsWith("AVX512") && form.lmask != 15) {
             return CpuFeature.AVX512VL;
         }
         return null;

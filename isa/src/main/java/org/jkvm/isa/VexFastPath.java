@@ -1,7 +1,6 @@
 package org.jkvm.isa;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,15 +32,26 @@ final class VexFastPath {
 
     /** (space - 1) * 8 + map, opcode: whether a ModRM byte follows. */
     private static final boolean[] MODRM = new boolean[16 * 256];
-    /** ((space - 1) * 8 + map) * 256 + opcode, then * 32 + reg * 4 + pp: offset of the slot's plans in PLANS, or -1. */
-    private static final int[] SLOT = new int[16 * 256 * 32];
-    private static final Plan[] PLANS;
+    /**
+     * Per row ((space - 1) * 8 + map) * 256 + opcode: the offset of its plan ids in SEL (upper bits) and the mask
+     * of the selector bits (ModRM.reg << 8 | pp << 6 | key) that the plans depend on (low 11 bits); 0 for none.
+     * A row's plan ids are stored densely by {@link Integer#compress} of the selector under that mask, so the
+     * part of the tables that a stream touches stays small.
+     */
+    private static final int[] ROW = new int[16 * 256];
+    /** Plan ids (0: none, the general path decides). */
+    private static final char[] SEL;
+    /** Plan data, {@link #STRIDE} ints per plan id (see {@link Plan#flatten}). */
+    private static final int[] P;
+    private static final Form[] PFORM;
+    private static final int STRIDE = 16;
 
     static {
-        Arrays.fill(SLOT, -1);
         Map<List<Object>, Plan> plans = new HashMap<>();
-        Map<List<Plan>, Integer> slots = new HashMap<>();
-        List<Plan> pool = new ArrayList<>();
+        List<Plan> ids = new ArrayList<>();
+        ids.add(null);
+        StringBuilder sel = new StringBuilder().append((char) 0);
+        int[] byKey = new int[1 << 11];
         for (int sp = Form.VEX; sp <= Form.EVEX; sp++) {
             for (int map = 1; map < 8; map++) {
                 int sm = sp * 8 + map;
@@ -50,39 +60,49 @@ final class VexFastPath {
                     if (narrow == null) continue;
                     int row = (sp - 1) * 8 + map << 8 | op;
                     MODRM[row] = OpcodeTable.HAS_MODRM[sm][op];
-                    for (int reg = 0; reg < 8; reg++) {
-                        for (int pp = 0; pp < 4; pp++) {
-                            Form[] cands = narrow[reg * 4 + pp];
-                            if (cands.length == 0) continue;
-                            List<Plan> keyed = new ArrayList<>(KEYS);
-                            boolean any = false;
-                            for (int key = 0; key < KEYS; key++) {
-                                Plan pl = null;
-                                if (keyPossible(sp, key, MODRM[row])) {
-                                    Form f = select(cands, sp, map, pp, key);
-                                    if (f != null) {
-                                        int k = key, ppk = pp, spk = sp, mapk = map;
-                                        pl = plans.computeIfAbsent(List.of(f, k, ppk == Form.PP_66),
-                                                x -> Plan.of(f, spk, mapk, ppk, k));
-                                    }
-                                }
-                                any |= pl != null;
-                                keyed.add(pl);
+                    boolean any = false;
+                    for (int s = 0; s < byKey.length; s++) {
+                        int reg = s >> 8, pp = s >> 6 & 3, key = s & 63;
+                        Form[] cands = narrow[reg * 4 + pp];
+                        Plan pl = null;
+                        if (cands.length > 0 && keyPossible(sp, key, MODRM[row])) {
+                            Form f = select(cands, sp, map, pp, key);
+                            if (f != null) {
+                                int spk = sp, mapk = map;
+                                pl = plans.computeIfAbsent(List.of(f, key, pp == Form.PP_66), x -> {
+                                    Plan y = Plan.of(f, spk, mapk, pp, key);
+                                    if (y != null) { y.id = ids.size(); ids.add(y); }
+                                    return y;
+                                });
                             }
-                            if (!any) continue;
-                            Integer at = slots.get(keyed);
-                            if (at == null) {
-                                at = pool.size();
-                                pool.addAll(keyed);
-                                slots.put(keyed, at);
-                            }
-                            SLOT[row << 5 | reg << 2 | pp] = at;
+                        }
+                        byKey[s] = pl == null ? 0 : pl.id;
+                        any |= pl != null;
+                    }
+                    if (!any) continue;
+                    // Keep only the selector bits the plan ids depend on.
+                    int mask = 0;
+                    for (int bit = 0; bit < 11; bit++) {
+                        for (int s = 0; s < byKey.length; s++) {
+                            if (byKey[s] != byKey[s ^ 1 << bit]) { mask |= 1 << bit; break; }
                         }
                     }
+                    int base = sel.length();
+                    for (int s = 0; s < byKey.length; s++) {
+                        if ((s & ~mask) == 0) sel.append((char) byKey[s]);
+                    }
+                    ROW[row] = base << 11 | mask;
                 }
             }
         }
-        PLANS = pool.toArray(new Plan[0]);
+        if (ids.size() > Character.MAX_VALUE || sel.length() >= 1 << 20) throw new IllegalStateException("plan ids");
+        SEL = sel.toString().toCharArray();
+        P = new int[ids.size() * STRIDE];
+        PFORM = new Form[ids.size()];
+        for (int i = 1; i < ids.size(); i++) {
+            ids.get(i).flatten(P, i * STRIDE);
+            PFORM[i] = ids.get(i).form;
+        }
     }
 
     /** Key bits that an encoding of this space can produce. */
@@ -183,19 +203,23 @@ final class VexFastPath {
             reg = (modrm >> 3) & 7;
             rm = modrm & 7;
         }
-        int at = SLOT[row << 5 | reg << 2 | pp];
-        if (at < 0) return false;
+        int ri = ROW[row];
+        if (ri == 0) return false;
         int mod3 = mod == 3 ? 2 : 0;
-        Plan pl = PLANS[at + (w | mod3 | vexL << 2 | eb << 4 | (aaa & 4) << 3)];
-        if (pl == null || (pl.badAaa >> aaa & 1) != 0 || z > pl.zMax || ((vvvv | vp << 4) & pl.vCheck) != 0) {
-            return false;
-        }
+        int id = SEL[(ri >>> 11) + Integer.compress(reg << 8 | pp << 6 | (aaa & 4) << 3 | eb << 4 | vexL << 2 | mod3 | w,
+                ri & 0x7FF)];
+        if (id == 0) return false;
+        int[] P = VexFastPath.P;
+        int q = id * STRIDE;
+        int a0 = P[q], a1 = P[q + 1];
+        if ((a1 >> 8 + aaa & 1) != 0 || z > (a0 >> 18 & 1) || ((vvvv | vp << 4) & a1 >> 16 & 0xFF) != 0) return false;
         int X = rx >> 8 & 0xFF, B = rx >> 16 & 0xFF;
         // Memory operand.
         int sib = -1, base = -1, index = -1, scale = 1, defSeg = 3;
         long disp = 0;
         boolean rip = false;
-        boolean hasMem = pl.hasMem;
+        boolean hasMem = (a0 & F_MEM) != 0, vsib = (a0 & F_VSIB) != 0;
+        int a2 = P[q + 2];
         if (hasMem) {
             int dispBytes = 0;
             if (rm == 4) {
@@ -203,8 +227,8 @@ final class VexFastPath {
                 sib = code[p++] & 0xFF;
                 scale = 1 << (sib >> 6);
                 int sidx = (sib >> 3) & 7;
-                if (pl.vsib) {
-                    index = sidx | (X & 8) | vp << 4 & pl.vsibHigh;
+                if (vsib) {
+                    index = sidx | (X & 8) | vp << 4 & a1 >>> 24;
                 } else {
                     index = sidx | X;
                     if (index == 4) index = -1;
@@ -212,7 +236,7 @@ final class VexFastPath {
                 int sbase = sib & 7;
                 if (sbase == 5 && mod == 0) dispBytes = 4;
                 else base = sbase | B;
-            } else if (pl.tileSib) {
+            } else if ((a0 & F_TILE) != 0) {
                 return false;
             } else if (rm == 5 && mod == 0) {
                 dispBytes = 4;
@@ -225,7 +249,7 @@ final class VexFastPath {
             if (base == 4 || base == 5) defSeg = 2;
             if (dispBytes == 1) {
                 if (p >= limit) return false;
-                disp = code[p++] * pl.disp8n;
+                disp = code[p++] * (a2 >>> 24);
             } else if (dispBytes == 4) {
                 if (p + 4 > limit) return false;
                 disp = (code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8 | (code[p + 2] & 0xFF) << 16 | code[p + 3] << 24;
@@ -236,21 +260,26 @@ final class VexFastPath {
         long nums = (long) (reg | (rx & 0x1F)) << LANE_REG | (long) (rm | B) << LANE_RM_GPR
                 | (long) (rm | (B & 8) | (rx >>> 24)) << LANE_RM_VEC | (long) (vvvv | vp << 4) << LANE_VVVV
                 | (long) reg << LANE_REG_RAW | (long) rm << LANE_RM_RAW;
-        int n0 = (int) (nums >>> pl.s0) & pl.m0, n1 = (int) (nums >>> pl.s1) & pl.m1, n2 = (int) (nums >>> pl.s2) & pl.m2,
-                n3 = (int) (nums >>> pl.s3) & pl.m3, n4 = (int) (nums >>> pl.s4) & pl.m4;
+        int sh = P[q + 8], mk = P[q + 9], a10 = P[q + 10];
+        int n0 = (int) (nums >>> (sh & 63)) & mk & 0xFF, n1 = (int) (nums >>> (sh >> 6 & 63)) & mk >> 8 & 0xFF,
+                n2 = (int) (nums >>> (sh >> 12 & 63)) & mk >> 16 & 0xFF, n3 = (int) (nums >>> (sh >> 18 & 63)) & mk >>> 24,
+                n4 = (int) (nums >>> (sh >> 24 & 63)) & a10 & 0xFF;
         // Immediates (at most two; an is4 register byte counts as the first).
         long imm = 0, imm2 = 0;
-        int isz = pl.immSize;
-        if (isz != 0) {
-            int i2 = pl.imm2Size;
+        boolean hasImm = (a0 & F_IMM) != 0;
+        if (hasImm) {
+            int ims = P[q + 11];
+            int isz = ims & 0xFF, i2 = ims >> 16 & 0xFF;
             if (p + isz + i2 > limit) return false;
-            imm = (le(code, p, isz) << pl.immShift) >> pl.immShift;
+            int shift = ims >> 8 & 0xFF;
+            imm = (le(code, p, isz) << shift) >> shift;
             p += isz;
             if (i2 != 0) {
-                imm2 = (le(code, p, i2) << pl.imm2Shift) >> pl.imm2Shift;
+                int shift2 = ims >>> 24;
+                imm2 = (le(code, p, i2) << shift2) >> shift2;
                 p += i2;
             }
-            int is4 = pl.is4Op;
+            int is4 = (a0 >> 23 & 7) - 1;
             if (is4 >= 0) {
                 int v = (int) imm >> 4 & 15;
                 switch (is4) {
@@ -262,57 +291,60 @@ final class VexFastPath {
                 }
             }
         }
-        long xs = pl.xsave | pl.xsaveMasked & -(long) (aaa != 0 ? 1 : 0) | pl.xh0 & -(long) (n0 >> 4 & 1)
-                | pl.xh1 & -(long) (n1 >> 4 & 1) | pl.xh2 & -(long) (n2 >> 4 & 1) | pl.xh3 & -(long) (n3 >> 4 & 1)
-                | pl.xh4 & -(long) (n4 >> 4 & 1);
-        if (base >= 16 || index >= 16 && !pl.vsib) xs |= 1L << 19;
+        int hi = (n0 >> 4 & 1) | (n1 >> 3 & 2) | (n2 >> 2 & 4) | (n3 >> 1 & 8) | (n4 & 16);
+        long xs = (P[q + 12] & 0xFFFFFFFFL) | (long) P[q + 13] << 32;
+        if (aaa != 0) xs |= P[q + 14];
+        if ((hi & a10 >> 8 & 0xFF) != 0) xs |= P[q + 15];
+        if ((hi & a10 >> 16 & 0xFF) != 0 || base >= 16 || index >= 16 && !vsib) xs |= 1L << 19;
         // Commit: the state the general path leaves.
-        if (o.invalid != null) o.invalid = null;
-        if (o.mode != Mode.BITS64) o.mode = Mode.BITS64;
-        if (o.segOverride != -1) o.segOverride = -1;
-        if (o.addrSize != 8) o.addrSize = 8;
-        o.form = pl.form;
+        int d = o.dirty;
+        if ((d & 16) != 0) {
+            o.invalid = null;
+            o.mode = Mode.BITS64;
+            o.segOverride = -1;
+            o.addrSize = 8;
+            o.evexW = false;
+        }
+        o.form = PFORM[id];
         o.prefixes = evex != 0 ? Insn.P_EVEX : Insn.P_VEX;
         o.opcode = opcode;
         o.rexW = w;
         o.modrm = modrm;
         o.sib = sib;
-        o.opSize = pl.osz;
-        o.nops = pl.n;
-        o.op0 = pl.t0 | n0 << 16;
-        o.op1 = pl.t1 | n1 << 16;
-        o.op2 = pl.t2 | n2 << 16;
-        o.op3 = pl.t3 | n3 << 16;
-        o.op4 = pl.t4 | n4 << 16;
-        int d = o.dirty;
+        o.opSize = a0 & 15;
+        o.nops = a0 >> 4 & 7;
+        o.op0 = P[q + 3] | n0 << 16;
+        o.op1 = P[q + 4] | n1 << 16;
+        o.op2 = P[q + 5] | n2 << 16;
+        o.op3 = P[q + 6] | n3 << 16;
+        int op4 = P[q + 7] | n4 << 16;
+        o.op4 = op4;
         if (hasMem) {
             o.memBase = base;
             o.memIndex = index;
             o.memScale = scale;
             o.memDisp = disp;
             o.ripRel = rip;
-            o.memSize = pl.memSize;
+            o.memSize = a2 & 0xFFFF;
             o.memBaseClass = G64;
-            o.memIndexClass = pl.memIndexClass;
+            o.memIndexClass = a2 >> 16 & 0xFF;
             o.segment = defSeg;
         } else {
-            if ((d & 1) != 0) Decoder.resetMemory(o);
-            if (o.segment != 3) o.segment = 3;
+            if ((d & 1) != 0) {
+                o.memBase = -1; o.memIndex = -1; o.memScale = 1; o.memSize = 0; o.memIndexClass = 0;
+                o.memBaseClass = 0; o.memDisp = 0; o.ripRel = false;
+            }
+            o.segment = 3;
         }
-        o.disp8n = pl.disp8n;
-        o.bcst = pl.bcst;
-        o.vl = pl.vl;
-        o.rc = pl.rc;
-        o.sae = pl.sae;
-        o.evexW = false;
-        if (pl.keepMask) {
-            o.aaa = aaa;
-            o.zeroing = z != 0;
-        } else {
-            o.aaa = 0;
-            o.zeroing = false;
-        }
-        if (pl.scc) {
+        o.disp8n = hasMem ? a2 >>> 24 : 1;
+        o.bcst = (a0 & F_BCST) != 0;
+        o.vl = a1 & 0xFF;
+        o.rc = (a0 >> 20 & 7) - 1;
+        o.sae = (a0 & F_SAE) != 0;
+        boolean keep = (a0 & F_KEEP) != 0;
+        o.aaa = keep ? aaa : 0;
+        o.zeroing = keep && z != 0;
+        if ((a0 & F_SCC) != 0) {
             o.scc = (vp ^ 1) << 3 | (aaa & 7);
             o.dfv = ~vvvv & 0xF;
             o.nd = false;
@@ -320,22 +352,25 @@ final class VexFastPath {
         } else {
             o.scc = -1;
             o.dfv = 0;
-            o.nd = pl.nd;
-            o.nf = pl.nf;
+            o.nd = (a0 & F_ND) != 0;
+            o.nf = (a0 & F_NF) != 0;
         }
-        if (pl.hasImm) {
+        if (hasImm) {
             o.imm = imm;
             o.imm2 = imm2;
-            o.immSize = pl.immSizeOut;
+            o.immSize = a10 >>> 24;
         } else if ((d & 8) != 0) {
             o.imm = 0; o.imm2 = 0; o.immSize = 0;
         }
-        o.dirty = 6 | (hasMem ? 1 : 0) | (pl.hasImm ? 8 : 0);
+        // A fifth operand is outside what the legacy fast path writes: group 16 makes it clear it.
+        o.dirty = 6 | (hasMem ? 1 : 0) | (hasImm ? 8 : 0) | (op4 != 0 ? 16 : 0);
         o.xsave = xs;
-        o.feature = pl.feature;
         o.length = p - off;
         return true;
     }
+
+    private static final int F_SAE = 1 << 8, F_ND = 1 << 9, F_NF = 1 << 10, F_SCC = 1 << 11, F_KEEP = 1 << 12,
+            F_MEM = 1 << 13, F_IMM = 1 << 14, F_BCST = 1 << 15, F_VSIB = 1 << 16, F_TILE = 1 << 17;
 
     /** Little-endian unsigned value of {@code size} (1, 2, 4 or 8) bytes at {@code p}. */
     private static long le(byte[] c, int p, int size) {
@@ -355,8 +390,8 @@ final class VexFastPath {
      * vector length, rounding, broadcast and disp8*N, immediates and XSAVE components.
      */
     static final class Plan {
+        int id;
         Form form;
-        CpuFeature feature;
         int osz, vl, rc = -1, n;
         boolean sae, nd, nf, scc, keepMask, hasMem, hasImm, bcst, vsib, tileSib;
         /** Bit a set: EVEX.aaa == a is rejected. */
@@ -370,8 +405,33 @@ final class VexFastPath {
         int memSize, memIndexClass, disp8n = 1;
         int t0, t1, t2, t3, t4, s0, s1, s2, s3, s4, m0, m1, m2, m3, m4;
         int immSize, immShift, imm2Size, imm2Shift, immSizeOut, is4Op = -1;
-        /** XSAVE components: always, with masking (aaa != 0), and with operand i's register number >= 16. */
-        long xsave, xsaveMasked, xh0, xh1, xh2, xh3, xh4;
+        /** XSAVE components: always, and with masking (aaa != 0). */
+        long xsave, xsaveMasked;
+        /** Operands (bit i) whose register number >= 16 adds hiExtra to the XSAVE components, or needs APX (a GPR). */
+        int vecHiMask, gprMask;
+        long hiExtra;
+
+        /** Stores the plan at P[q .. q + STRIDE) in the layout {@link #decode} reads. */
+        void flatten(int[] p, int q) {
+            if (osz > 15 || n > 7 || memSize > 0xFFFF || memIndexClass > 0xFF || disp8n > 0xFF || vl > 0xFF
+                    || vsibHigh > 0xFF || (int) hiExtra != hiExtra || (int) xsaveMasked != xsaveMasked) {
+                throw new IllegalStateException("plan field out of range: " + form);
+            }
+            p[q] = osz | n << 4 | (sae ? F_SAE : 0) | (nd ? F_ND : 0) | (nf ? F_NF : 0) | (scc ? F_SCC : 0)
+                    | (keepMask ? F_KEEP : 0) | (hasMem ? F_MEM : 0) | (hasImm ? F_IMM : 0) | (bcst ? F_BCST : 0)
+                    | (vsib ? F_VSIB : 0) | (tileSib ? F_TILE : 0) | zMax << 18 | (rc + 1) << 20 | (is4Op + 1) << 23;
+            p[q + 1] = vl | badAaa << 8 | vCheck << 16 | vsibHigh << 24;
+            p[q + 2] = memSize | memIndexClass << 16 | disp8n << 24;
+            p[q + 3] = t0; p[q + 4] = t1; p[q + 5] = t2; p[q + 6] = t3; p[q + 7] = t4;
+            p[q + 8] = s0 | s1 << 6 | s2 << 12 | s3 << 18 | s4 << 24;
+            p[q + 9] = m0 | m1 << 8 | m2 << 16 | m3 << 24;
+            p[q + 10] = m4 | vecHiMask << 8 | gprMask << 16 | immSizeOut << 24;
+            p[q + 11] = immSize | immShift << 8 | imm2Size << 16 | imm2Shift << 24;
+            p[q + 12] = (int) xsave;
+            p[q + 13] = (int) (xsave >>> 32);
+            p[q + 14] = (int) xsaveMasked;
+            p[q + 15] = (int) hiExtra;
+        }
 
         /** The plan for form f under the key bits, or null where the general path rejects every such encoding or this path does not cover it. */
         static Plan of(Form f, int space, int map, int pp, int key) {
@@ -382,7 +442,6 @@ final class VexFastPath {
             if (ops.length > 5 || f.pushPop2 || f.space != space) return null;
             Plan pl = new Plan();
             pl.form = f;
-            pl.feature = f.feature;
             pl.n = ops.length;
             int osz = opSize(f, space, map, pp, w);
             pl.osz = osz;
@@ -458,7 +517,7 @@ final class VexFastPath {
                 pl.memIndexClass = mo.vsib != 0 ? RegClass.vec(Opnd.vecBytes(mo.vsib, vl)).ordinal() : G64;
             }
             int[] t = new int[5], sh = new int[5], mk = new int[5];
-            long[] xh = new long[5];
+            long hiExtra = -1;
             int nimm = 0;
             int[] isz = new int[2], ish = new int[2];
             for (int i = 0; i < ops.length; i++) {
@@ -539,10 +598,17 @@ final class VexFastPath {
                         xs |= Decoder.XSAVE_OF[cls << 1 | (num >>> 4 & 1)];
                     }
                 } else if (cls <= G64) {
-                    xh[i] = 1L << 19;
+                    pl.gprMask |= 1 << i;
                 } else if (derive) {
-                    xs |= Decoder.XSAVE_OF[cls << 1];
-                    xh[i] = Decoder.XSAVE_OF[cls << 1 | 1];
+                    long lo = Decoder.XSAVE_OF[cls << 1], extra = Decoder.XSAVE_OF[cls << 1 | 1] & ~lo;
+                    xs |= lo;
+                    if ((Decoder.XSAVE_OF[cls << 1 | 1] & lo) != lo) return null;
+                    if (extra != 0) {
+                        // One extra component for a high register, the same for every operand (ZMM_Hi256 / Hi16_ZMM).
+                        if (hiExtra >= 0 && hiExtra != extra) return null;
+                        hiExtra = extra;
+                        pl.vecHiMask |= 1 << i;
+                    }
                 }
                 t[i] = tmpl;
                 sh[i] = lane;
@@ -560,7 +626,7 @@ final class VexFastPath {
             pl.t0 = t[0]; pl.t1 = t[1]; pl.t2 = t[2]; pl.t3 = t[3]; pl.t4 = t[4];
             pl.s0 = sh[0]; pl.s1 = sh[1]; pl.s2 = sh[2]; pl.s3 = sh[3]; pl.s4 = sh[4];
             pl.m0 = mk[0]; pl.m1 = mk[1]; pl.m2 = mk[2]; pl.m3 = mk[3]; pl.m4 = mk[4];
-            pl.xh0 = xh[0]; pl.xh1 = xh[1]; pl.xh2 = xh[2]; pl.xh3 = xh[3]; pl.xh4 = xh[4];
+            pl.hiExtra = Math.max(hiExtra, 0);
             return pl;
         }
 

@@ -23,7 +23,7 @@ class FastPathTest {
                 .append(',').append(i.aaa).append(',').append(i.rc).append(',').append(i.disp8n).append(',')
                 .append(i.scc).append(',').append(i.dfv).append(',').append(i.rexW).append(',').append(i.zeroing)
                 .append(',').append(i.bcst).append(',').append(i.sae).append(',').append(i.nd).append(',')
-                .append(i.nf).append(',').append(i.xsave).append(',').append(i.feature).append(',')
+                .append(i.nf).append(',').append(i.xsave).append(',').append(i.feature()).append(',')
                 .append(i.opcode).append(',').append(i.modrm).append(',').append(i.sib).append(',').append(i.mode);
         return sb.toString();
     }
