@@ -153,7 +153,8 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
 
     /** VM entry with {@code v}: runs the guest until a VM exit and returns the basic exit reason. */
     public int enter(Vmcs v) {
-        if (held != null && held != v) held.release(); // another VMCS's state leaves the registers first
+        // another VMCS's state leaves the registers first (unless another CPU has taken it over since)
+        if (held != null && held != v && held.liveIn() == liveView) held.release();
         this.vmcs = v;
         checkMemoryGeneration();
         pkruChanged(); // the hypervisor may have switched PKRU since the last exit
