@@ -10,6 +10,8 @@ public final class Decoder {
 
     private final Mode mode;
     private final DecodeBuffer scratch = new DecodeBuffer();
+    /** The general path's unpacked result. */
+    private final DecodeState state = new DecodeState();
     private final Ctx ctx;
 
     private final boolean fastPath;
@@ -38,28 +40,42 @@ public final class Decoder {
 
     /** Decodes into a reusable buffer without allocating; returns {@link Insn#isValid()}. */
     public boolean decodeInto(DecodeBuffer out, byte[] code, int off, int len) {
-        if (off < 0 || len < 0 || off > code.length) { reset(out); out.length = 0; out.invalid = "no bytes"; return false; }
+        if (off < 0 || len < 0 || off > code.length) {
+            DecodeState s = state;
+            reset(s);
+            s.mode = mode;
+            s.form = null; s.prefixes = 0; s.opcode = 0; s.rexW = 0; s.xsave = 0; s.nops = 0;
+            s.op0 = s.op1 = s.op2 = s.op3 = s.op4 = 0;
+            s.length = 0;
+            s.invalid = "no bytes";
+            s.packInto(out);
+            return false;
+        }
         int limit = off + Math.min(len, Math.min(MAX_LEN, code.length - off));
         if (fastPath && FastPath.decode(out, code, off, limit)) return true;
         int hardLimit = off + Math.min(len, code.length - off);
-        return ctx.init(out, code, off, limit, hardLimit).run();
+        boolean ok = ctx.init(state, code, off, limit, hardLimit).run();
+        state.packInto(out);
+        return ok;
     }
 
     /** The general path only (for the test that checks the fast path against it). */
     boolean decodeGeneral(DecodeBuffer out, byte[] code, int off, int len) {
         int limit = off + Math.min(len, Math.min(MAX_LEN, code.length - off));
         int hardLimit = off + Math.min(len, code.length - off);
-        return ctx.init(out, code, off, limit, hardLimit).run();
+        boolean ok = ctx.init(state, code, off, limit, hardLimit).run();
+        state.packInto(out);
+        return ok;
     }
 
     /** For tests: whether REX2 may precede this map/opcode. */
     static boolean rex2AllowedForTest(int map, int op, boolean w) { return Ctx.rex2Allowed(map, op, w); }
 
     /** Resets the buffer; groups of fields the previous decode did not touch are already in their reset state. */
-    private static void reset(Insn o) {
+    private static void reset(DecodeState o) {
         // form, prefixes, opcode, rexW, nops, the operands and xsave are always written by a decode (bad() too).
         if (o.invalid != null) o.invalid = null;
-        o.segOverride = -1; o.segment = 3; o.modrm = -1; o.sib = -1;
+        o.segOverride = -1; o.segment = 3; o.modrm = -1; o.sib = -1; o.opSize = 0; o.addrSize = 0;
         int d = o.dirty;
         if (d != 0) {
             if ((d & 1) != 0) {
@@ -68,12 +84,11 @@ public final class Decoder {
             }
             if ((d & 2) != 0) {
                 o.vl = 0; o.aaa = 0; o.rc = -1; o.disp8n = 1; o.zeroing = false; o.bcst = false; o.sae = false;
-                o.evexW = false;
             }
             if ((d & 4) != 0) { o.scc = -1; o.dfv = 0; o.nd = false; o.nf = false; }
             if ((d & 8) != 0) { o.imm = 0; o.imm2 = 0; o.immSize = 0; }
         }
-        o.dirty = 16;
+        o.dirty = 0;
     }
 
     private static final int REG_KIND = OperandKind.REG.ordinal();
@@ -98,7 +113,7 @@ public final class Decoder {
     private static final class Ctx {
         final Mode mode;
         final boolean m64;
-        DecodeBuffer o;
+        DecodeState o;
         byte[] code;
         int start, limit, hardLimit;
         int p;
@@ -127,7 +142,7 @@ public final class Decoder {
             this.asz67 = mode == Mode.BITS32 ? 2 : 4;
         }
 
-        Ctx init(DecodeBuffer o, byte[] code, int start, int limit, int hardLimit) {
+        Ctx init(DecodeState o, byte[] code, int start, int limit, int hardLimit) {
             // Reference stores carry GC barriers: skip them when nothing changed (the common case).
             if (this.o != o) this.o = o;
             if (this.code != code) this.code = code;

@@ -25,17 +25,17 @@ public final class Disassembler {
     public static String print(Insn i, boolean att) {
         if (!i.isValid()) return "(bad)";
         StringBuilder sb = new StringBuilder(48);
-        Form f = i.form;
+        Form f = i.form();
         if (i.hasLock()) sb.append("lock ");
-        if (i.hasRep() || (i.prefixes & Insn.P_F3_IGNORED) != 0) sb.append("rep ");
-        if (i.hasRepne() || (i.prefixes & Insn.P_F2_IGNORED) != 0) sb.append("repne ");
-        if (i.nf && !f.scc && f.nf != 1) sb.append("{nf} ");
-        else if (f.evx && !i.nd) sb.append("{evex} ");
+        if (i.hasRep() || (i.prefixes() & Insn.P_F3_IGNORED) != 0) sb.append("rep ");
+        if (i.hasRepne() || (i.prefixes() & Insn.P_F2_IGNORED) != 0) sb.append("repne ");
+        if (i.nf() && !f.scc && f.nf != 1) sb.append("{nf} ");
+        else if (f.evx && !i.nd()) sb.append("{evex} ");
         else if (f.vexp) sb.append("{vex} ");
         String name = f.name;
-        if (f.scc) name = name + SCC[i.scc];
+        if (f.scc) name = name + SCC[i.scc()];
         boolean cmpPred = isCmpPredicate(i, f);
-        if (cmpPred) name = f.name.substring(0, f.name.length() - 2) + CMP_PRED[(int) i.imm] + f.name.substring(f.name.length() - 2);
+        if (cmpPred) name = f.name.substring(0, f.name.length() - 2) + CMP_PRED[(int) i.imm()] + f.name.substring(f.name.length() - 2);
         if (att) name = attName(i, f, name);
         sb.append(name);
         if (f.scc) {
@@ -43,7 +43,7 @@ public final class Disassembler {
             String[] fl = {"cf", "zf", "sf", "of"};
             boolean first = true;
             for (int b = 3; b >= 0; b--) {
-                if ((i.dfv & (1 << b)) != 0) {
+                if ((i.dfv() & (1 << b)) != 0) {
                     if (!first) sb.append(',');
                     sb.append(fl[b]);
                     first = false;
@@ -51,10 +51,10 @@ public final class Disassembler {
             }
             sb.append('}');
         }
-        int n = cmpPred ? i.nops - 1 : i.nops;
+        int n = cmpPred ? i.nops() - 1 : i.nops();
         boolean firstOp = true;
         if (att && !f.attfwd) {
-            if (i.rc >= 0 || i.sae) { sb.append(' ').append(i.rc >= 0 ? RC[i.rc] : "{sae}"); firstOp = false; }
+            if (i.rc() >= 0 || i.sae()) { sb.append(' ').append(i.rc() >= 0 ? RC[i.rc()] : "{sae}"); firstOp = false; }
             for (int k = n - 1; k >= 0; k--) {
                 if (skip(f, k)) continue;
                 sb.append(firstOp ? " " : ", ");
@@ -67,16 +67,16 @@ public final class Disassembler {
                 if (skip(f, k)) continue;
                 sb.append(firstOp ? " " : ", ");
                 firstOp = false;
-                if (k == 0 && n == 1 && i.kind(0) == OperandKind.MEM && i.aaa != 0) {
+                if (k == 0 && n == 1 && i.kind(0) == OperandKind.MEM && i.aaa() != 0) {
                     // A lone memory operand (prefetch scatter/gather): LLVM prints the mask first.
-                    sb.append("{k").append(i.aaa).append("}, ");
+                    sb.append("{k").append(i.aaa()).append("}, ");
                     operand(sb, i, k, false);
                     continue;
                 }
                 operand(sb, i, k, att);
                 if (k == 0) masks(sb, i, att);
             }
-            if (i.rc >= 0 || i.sae) sb.append(", ").append(i.rc >= 0 ? RC[i.rc] : "{sae}");
+            if (i.rc() >= 0 || i.sae()) sb.append(", ").append(i.rc() >= 0 ? RC[i.rc()] : "{sae}");
         }
         return sb.toString();
     }
@@ -95,12 +95,12 @@ public final class Disassembler {
         if (!(n.equals("cmpps") || n.equals("cmppd") || n.equals("cmpss") || n.equals("cmpsd") || n.equals("vcmpps")
                 || n.equals("vcmppd") || n.equals("vcmpss") || n.equals("vcmpsd"))) return false;
         if (f.ops.length < 3 || f.ops[f.ops.length - 1].src != Opnd.Src.IMM) return false;
-        return i.imm >= 0 && i.imm < (f.space == Form.LEGACY ? 8 : 32);
+        return i.imm() >= 0 && i.imm() < (f.space == Form.LEGACY ? 8 : 32);
     }
 
     private static void masks(StringBuilder sb, Insn i, boolean att) {
-        if (i.aaa != 0) sb.append(att ? " {%k" : " {k").append(i.aaa).append('}');
-        if (i.zeroing) sb.append(" {z}");
+        if (i.aaa() != 0) sb.append(att ? " {%k" : " {k").append(i.aaa()).append('}');
+        if (i.zeroing()) sb.append(" {z}");
     }
 
     private static char suffix(int size) {
@@ -121,7 +121,7 @@ public final class Disassembler {
             for (int k = 0; k < a.length(); k++) {
                 char c = a.charAt(k);
                 if (c == '{' && k + 2 < a.length() && a.charAt(k + 1) == 'v' && a.charAt(k + 2) == '}') {
-                    sb.append(suffix(i.opSize));
+                    sb.append(suffix(i.opSize()));
                     k += 2;
                 } else if (c == '{' && k + 3 < a.length() && a.charAt(k + 1) == 's') {
                     int op = a.charAt(k + 2) - '0';
@@ -133,9 +133,9 @@ public final class Disassembler {
             }
             return sb.toString();
         }
-        if (!f.attSuffix || i.nops == 0) return name;
+        if (!f.attSuffix || i.nops() == 0) return name;
         int size = 0;
-        for (int k = 0; k < i.nops; k++) {
+        for (int k = 0; k < i.nops(); k++) {
             OperandKind kd = i.kind(k);
             if (kd == OperandKind.REG && i.regClass(k).isGpr() || kd == OperandKind.MEM && i.size(k) > 0) {
                 size = i.size(k);
@@ -189,8 +189,8 @@ public final class Disassembler {
     private static void operand(StringBuilder sb, Insn i, int k, boolean att) {
         int packed = i.packed(k);
         OperandKind kind = Insn.KINDS[packed & 0xFF];
-        Opnd od = i.form.ops[k];
-        if (att && i.form.attstar) sb.append('*');
+        Opnd od = i.form().ops[k];
+        if (att && i.form().attstar) sb.append('*');
         switch (kind) {
             case REG -> {
                 if (att) sb.append('%');
@@ -201,17 +201,17 @@ public final class Disassembler {
                 if (att) sb.append('$');
                 sb.append(immText(i, od, k));
             }
-            case REL -> sb.append(i.imm);
+            case REL -> sb.append(i.imm());
             case FAR -> {
-                if (att) sb.append('$').append((short) i.imm2).append(", $").append(i.imm);
-                else sb.append((short) i.imm2).append(", ").append(i.imm);
+                if (att) sb.append('$').append((short) i.imm2()).append(", $").append(i.imm());
+                else sb.append((short) i.imm2()).append(", ").append(i.imm());
             }
             case MEM -> mem(sb, i, i.size(k), att, od);
             case MEM_SI, MEM_DI -> {
                 boolean si = kind == OperandKind.MEM_SI;
                 int r = si ? 6 : 7;
-                String reg = regName(RegClass.gpr(i.addrSize), r);
-                String seg = si ? (i.segOverride >= 0 ? SEG[i.segOverride] : null) : "es";
+                String reg = regName(RegClass.gpr(i.addrSize()), r);
+                String seg = si ? (i.segOverride() >= 0 ? SEG[i.segOverride()] : null) : "es";
                 if (att) {
                     if (seg != null) sb.append('%').append(seg).append(':');
                     sb.append("(%").append(reg).append(')');
@@ -225,12 +225,12 @@ public final class Disassembler {
     }
 
     private static String immText(Insn i, Opnd od, int k) {
-        if (od.src == Opnd.Src.IS4) return Long.toString(i.imm);
-        long v = k > 0 && isSecondImm(i, k) ? i.imm2 : i.imm;
+        if (od.src == Opnd.Src.IS4) return Long.toString(i.imm());
+        long v = k > 0 && isSecondImm(i, k) ? i.imm2() : i.imm();
         int enc = od.src == Opnd.Src.IMM ? encSize(i, od) : 1;
         if (od.signExt) {
             if (enc == 2 && od.width == 2) return Long.toString((short) v);
-            if (enc == 1 || i.opSize == 8 && od.width != 1 || enc == 8) return Long.toString(v);
+            if (enc == 1 || i.opSize() == 8 && od.width != 1 || enc == 8) return Long.toString(v);
             return Long.toString(v & mask(enc));
         }
         if (enc == 8) return Long.toString(v);
@@ -238,7 +238,7 @@ public final class Disassembler {
     }
 
     private static boolean isSecondImm(Insn i, int k) {
-        for (int j = 0; j < k; j++) if (i.form.ops[j].src == Opnd.Src.IMM) return true;
+        for (int j = 0; j < k; j++) if (i.form().ops[j].src == Opnd.Src.IMM) return true;
         return false;
     }
 
@@ -246,24 +246,24 @@ public final class Disassembler {
 
     private static int encSize(Insn i, Opnd od) {
         return switch (od.width) {
-            case Opnd.SZ_Z -> i.opSize == 2 ? 2 : 4;
-            case Opnd.SZ_OPSIZE -> i.opSize;
+            case Opnd.SZ_Z -> i.opSize() == 2 ? 2 : 4;
+            case Opnd.SZ_OPSIZE -> i.opSize();
             default -> od.width;
         };
     }
 
     private static void mem(StringBuilder sb, Insn i, int size, boolean att, Opnd od) {
-        RegClass ac = Insn.CLASSES[i.memBaseClass];
-        RegClass ic = Insn.CLASSES[i.memIndexClass];
-        String base = i.ripRel ? (i.addrSize == 4 ? "eip" : "rip") : i.memBase >= 0 ? regName(ac, i.memBase) : null;
-        String index = i.memIndex >= 0 ? regName(ic, i.memIndex) : null;
-        int scale = i.memScale;
-        if (index == null && i.sib >= 0 && base != null && ((i.sib >> 3) & 7) == 4 && i.memBase != 4 && i.memBase != 12
-                && od.vsib == 0 && !i.form.tile) {
-            index = i.addrSize == 8 ? "riz" : "eiz";
+        RegClass ac = Insn.CLASSES[i.memBaseClassId()];
+        RegClass ic = i.memIndexClass();
+        String base = i.isRipRelative() ? (i.addrSize() == 4 ? "eip" : "rip") : i.memBase() >= 0 ? regName(ac, i.memBase()) : null;
+        String index = i.memIndex() >= 0 ? regName(ic, i.memIndex()) : null;
+        int scale = i.memScale();
+        if (index == null && i.sib() >= 0 && base != null && ((i.sib() >> 3) & 7) == 4 && i.memBase() != 4 && i.memBase() != 12
+                && od.vsib == 0 && !i.form().tile) {
+            index = i.addrSize() == 8 ? "riz" : "eiz";
         }
-        long disp = i.memDisp;
-        String seg = i.segOverride >= 0 ? SEG[i.segOverride] : null;
+        long disp = i.memDisp();
+        String seg = i.segOverride() >= 0 ? SEG[i.segOverride()] : null;
         if (att) {
             if (seg != null) sb.append('%').append(seg).append(':');
             if (disp != 0 || (base == null && index == null)) sb.append(disp);
@@ -276,10 +276,10 @@ public final class Disassembler {
                 }
                 sb.append(')');
             }
-            if (i.bcst) sb.append("{1to").append(i.vl / i.memSize).append('}');
+            if (i.bcst()) sb.append("{1to").append(i.vl() / i.memSize()).append('}');
             return;
         }
-        if (!(i.form.ops.length > 0 && isUnsized(i, od))) sb.append(sizePtr(size));
+        if (!(i.form().ops.length > 0 && isUnsized(i, od))) sb.append(sizePtr(size));
         if (seg != null) sb.append(seg).append(':');
         sb.append('[');
         boolean any = false;
@@ -297,7 +297,7 @@ public final class Disassembler {
             sb.append(disp);
         }
         sb.append(']');
-        if (i.bcst) sb.append("{1to").append(i.vl / i.memSize).append('}');
+        if (i.bcst()) sb.append("{1to").append(i.vl() / i.memSize()).append('}');
     }
 
     private static boolean isUnsized(Insn i, Opnd od) {

@@ -210,71 +210,25 @@ final class FastPath {
                 p += i2;
             }
         }
-        Form f = pl.form;
         int n = pl.n;
-        // Commit: the state the general path leaves, each field stored once. Fields that are constant on this path
-        // are stored only when an earlier decode changed them (loads are cheaper than stores here).
-        int d = o.dirty;
-        if (d != 0) {
-            if ((d & 16) != 0) {
-                o.invalid = null;
-                o.mode = Mode.BITS64;
-                o.segOverride = -1;
-                o.addrSize = 8;
-                o.op4 = 0;
-                o.evexW = false;
-            }
-            if ((d & 2) != 0) {
-                o.vl = 0; o.aaa = 0; o.rc = -1; o.disp8n = 1; o.zeroing = false; o.bcst = false; o.sae = false;
-            }
-            if ((d & 4) != 0) { o.scc = -1; o.dfv = 0; o.nd = false; o.nf = false; }
-        }
-        o.form = f;
-        o.prefixes = (o66 ? Insn.P_OPSIZE : 0) | (rex2 ? Insn.P_REX2 : rex != 0 ? Insn.P_REX : 0);
-        o.opcode = opcode;
-        o.rexW = w ? 1 : 0;
-        o.modrm = modrm;
-        o.opSize = pl.osz;
-        o.nops = n;
-        o.op0 = op0;
-        o.op1 = op1;
-        o.op2 = op2;
-        o.op3 = op3;
-        if (hasMem) {
-            o.sib = sib;
-            o.memBase = base;
-            o.memIndex = index;
-            o.memScale = scale;
-            o.memDisp = disp;
-            o.ripRel = rip;
-            o.memSize = pl.memSize;
-            o.memBaseClass = G64;
-            o.memIndexClass = G64;
-            o.segment = defSeg;
-        } else {
-            if ((d & 1) != 0) {
-                o.memBase = -1; o.memIndex = -1; o.memScale = 1; o.memSize = 0; o.memIndexClass = 0;
-                o.memBaseClass = 0; o.memDisp = 0; o.ripRel = false;
-            }
-            o.sib = -1;
-            o.segment = 3;
-        }
-        if (pl.hasImm) {
-            o.imm = imm;
-            o.imm2 = imm2;
-            o.immSize = isz;
-        } else if ((d & 8) != 0) {
-            o.imm = 0; o.imm2 = 0; o.immSize = 0;
-        }
-        int nd = (hasMem ? 1 : 0) | (pl.hasImm ? 8 : 0);
-        if (d != nd) o.dirty = nd;
         long xs = pl.xsave;
         if (rex2 && ((R4 | X4 | B4) != 0 || base >= 16 || index >= 16 || egpr(op0, n > 0) || egpr(op1, n > 1)
                 || egpr(op2, n > 2) || egpr(op3, n > 3))) {
             xs |= 1L << 19;
         }
+        // Commit: the packed words of Insn, each stored once.
+        int prefixes = (o66 ? Insn.P_OPSIZE : 0) | (rex2 ? Insn.P_REX2 : rex != 0 ? Insn.P_REX : 0);
+        o.w0 = pl.w0 | (p - off) | (long) prefixes << 19 | (long) opcode << 32 | (long) (rex >> 3 & 1) << 40
+                | (long) defSeg << 41;
+        o.w1 = (modrm + 1) | (sib + 1) << 9 | isz << 18;
+        o.ops01 = (op0 & 0xFFFFFFFFL) | (long) op1 << 32;
+        o.ops23 = (op2 & 0xFFFFFFFFL) | (long) op3 << 32;
+        o.mem = hasMem ? (base + 1) | (index + 1) << 6 | scale << 12 | pl.mem | (rip ? 1L << 42 : 0) : Insn.MEM_NONE;
+        o.memDisp = disp;
+        o.imm = imm;
+        o.imm2 = imm2;
+        o.vec = Insn.VEC_NONE;
         o.xsave = xs;
-        o.length = p - off;
         return true;
     }
 
@@ -306,7 +260,8 @@ final class FastPath {
         final int immSize, immShift, imm2Size, imm2Shift;
         final boolean hasMem, hasImm;
         final long xsave;
-        final CpuFeature feature;
+        /** The parts of Insn.w0 and Insn.mem that the plan fixes. */
+        final long w0, mem;
         /** A segment register operand (ModRM.reg above 5 is invalid) or a control/debug register (no REX2 here). */
         final int special;
         static final int SEG_REG = 1, CTL_REG = 2;
@@ -319,7 +274,7 @@ final class FastPath {
             hasMem = f.rmIndex >= 0 && !modReg;
             hasImm = f.hasImm;
             xsave = f.xsaveStatic >= 0 ? f.xsaveStatic : 0;
-            feature = f.feature;
+            w0 = Insn.w0(0, osz, 8, ops.length, 0, 0, 0, 0, -1, Mode.BITS64, false, f.id);
             int ms = 0;
             if (hasMem) {
                 Opnd mo = ops[f.rmIndex];
@@ -327,6 +282,7 @@ final class FastPath {
                         : Opnd.memBytes(mo.memSize, osz, 8, 16);
             }
             memSize = ms;
+            mem = hasMem ? Insn.mem(-1, -1, 0, ms, G64, G64, false) : 0;
             int[] t = new int[4], sh = new int[4], isz = new int[2], ish = new int[2];
             int nimm = 0, bytes = 0, sp = 0;
             for (int i = 0; i < ops.length; i++) {

@@ -43,7 +43,8 @@ final class VexFastPath {
     private static final char[] SEL;
     /** Plan data, {@link #STRIDE} ints per plan id (see {@link Plan#flatten}). */
     private static final int[] P;
-    private static final Form[] PFORM;
+    /** The parts of Insn.w0 and Insn.vec that the plan fixes, by plan id. */
+    private static final long[] PW0, PVEC;
     private static final int STRIDE = 16;
 
     static {
@@ -98,10 +99,14 @@ final class VexFastPath {
         if (ids.size() > Character.MAX_VALUE || sel.length() >= 1 << 20) throw new IllegalStateException("plan ids");
         SEL = sel.toString().toCharArray();
         P = new int[ids.size() * STRIDE];
-        PFORM = new Form[ids.size()];
+        PW0 = new long[ids.size()];
+        PVEC = new long[ids.size()];
         for (int i = 1; i < ids.size(); i++) {
-            ids.get(i).flatten(P, i * STRIDE);
-            PFORM[i] = ids.get(i).form;
+            Plan pl = ids.get(i);
+            pl.flatten(P, i * STRIDE);
+            PW0[i] = Insn.w0(0, pl.osz, 8, pl.n, 0, 0, 0, 0, -1, Mode.BITS64, false, pl.form.id);
+            PVEC[i] = Insn.vec(pl.vl, 0, pl.rc, pl.hasMem ? pl.disp8n : 1, -1, 0, false, pl.bcst, pl.sae,
+                    !pl.scc && pl.nd, !pl.scc && pl.nf);
         }
     }
 
@@ -296,76 +301,22 @@ final class VexFastPath {
         if (aaa != 0) xs |= P[q + 14];
         if ((hi & a10 >> 8 & 0xFF) != 0) xs |= P[q + 15];
         if ((hi & a10 >> 16 & 0xFF) != 0 || base >= 16 || index >= 16 && !vsib) xs |= 1L << 19;
-        // Commit: the state the general path leaves.
-        int d = o.dirty;
-        if ((d & 16) != 0) {
-            o.invalid = null;
-            o.mode = Mode.BITS64;
-            o.segOverride = -1;
-            o.addrSize = 8;
-            o.evexW = false;
-        }
-        o.form = PFORM[id];
-        o.prefixes = evex != 0 ? Insn.P_EVEX : Insn.P_VEX;
-        o.opcode = opcode;
-        o.rexW = w;
-        o.modrm = modrm;
-        o.sib = sib;
-        o.opSize = a0 & 15;
-        o.nops = a0 >> 4 & 7;
-        o.op0 = P[q + 3] | n0 << 16;
-        o.op1 = P[q + 4] | n1 << 16;
-        o.op2 = P[q + 5] | n2 << 16;
-        o.op3 = P[q + 6] | n3 << 16;
-        int op4 = P[q + 7] | n4 << 16;
-        o.op4 = op4;
-        if (hasMem) {
-            o.memBase = base;
-            o.memIndex = index;
-            o.memScale = scale;
-            o.memDisp = disp;
-            o.ripRel = rip;
-            o.memSize = a2 & 0xFFFF;
-            o.memBaseClass = G64;
-            o.memIndexClass = a2 >> 16 & 0xFF;
-            o.segment = defSeg;
-        } else {
-            if ((d & 1) != 0) {
-                o.memBase = -1; o.memIndex = -1; o.memScale = 1; o.memSize = 0; o.memIndexClass = 0;
-                o.memBaseClass = 0; o.memDisp = 0; o.ripRel = false;
-            }
-            o.segment = 3;
-        }
-        o.disp8n = hasMem ? a2 >>> 24 : 1;
-        o.bcst = (a0 & F_BCST) != 0;
-        o.vl = a1 & 0xFF;
-        o.rc = (a0 >> 20 & 7) - 1;
-        o.sae = (a0 & F_SAE) != 0;
-        boolean keep = (a0 & F_KEEP) != 0;
-        o.aaa = keep ? aaa : 0;
-        o.zeroing = keep && z != 0;
-        if ((a0 & F_SCC) != 0) {
-            o.scc = (vp ^ 1) << 3 | (aaa & 7);
-            o.dfv = ~vvvv & 0xF;
-            o.nd = false;
-            o.nf = false;
-        } else {
-            o.scc = -1;
-            o.dfv = 0;
-            o.nd = (a0 & F_ND) != 0;
-            o.nf = (a0 & F_NF) != 0;
-        }
-        if (hasImm) {
-            o.imm = imm;
-            o.imm2 = imm2;
-            o.immSize = a10 >>> 24;
-        } else if ((d & 8) != 0) {
-            o.imm = 0; o.imm2 = 0; o.immSize = 0;
-        }
-        // A fifth operand is outside what the legacy fast path writes: group 16 makes it clear it.
-        o.dirty = 6 | (hasMem ? 1 : 0) | (hasImm ? 8 : 0) | (op4 != 0 ? 16 : 0);
+        // Commit: the packed words of Insn, each stored once.
+        o.w0 = PW0[id] | (p - off) | (long) (evex != 0 ? Insn.P_EVEX : Insn.P_VEX) << 19 | (long) opcode << 32
+                | (long) w << 40 | (long) defSeg << 41;
+        o.w1 = (modrm + 1) | (sib + 1) << 9 | (hasImm ? a10 >>> 24 : 0) << 18 | (long) (P[q + 7] | n4 << 16) << 32;
+        o.ops01 = (P[q + 3] | n0 << 16) & 0xFFFFFFFFL | (long) (P[q + 4] | n1 << 16) << 32;
+        o.ops23 = (P[q + 5] | n2 << 16) & 0xFFFFFFFFL | (long) (P[q + 6] | n3 << 16) << 32;
+        o.mem = hasMem ? (base + 1) | (index + 1) << 6 | scale << 12 | (long) (a2 & 0xFFFF) << 16
+                | (long) (a2 >> 16 & 0xFF) << 32 | (long) G64 << 37 | (rip ? 1L << 42 : 0) : Insn.MEM_NONE;
+        o.memDisp = disp;
+        o.imm = imm;
+        o.imm2 = imm2;
+        long vec = PVEC[id];
+        if ((a0 & F_KEEP) != 0) vec |= aaa << 8 | (long) z << 31;
+        if ((a0 & F_SCC) != 0) vec |= ((vp ^ 1) << 3 | (aaa & 7)) + 1 << 22 | (long) (~vvvv & 0xF) << 27;
+        o.vec = vec;
         o.xsave = xs;
-        o.length = p - off;
         return true;
     }
 

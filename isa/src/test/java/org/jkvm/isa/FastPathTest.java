@@ -9,22 +9,29 @@ import org.junit.jupiter.api.Test;
 
 /** The decoder's fast path must leave exactly the state the general path leaves, for every input it takes. */
 class FastPathTest {
+    /** Every field of a decode result (each packed word, read back field by field) and the invalid reason. */
     static String state(Insn i) {
         StringBuilder sb = new StringBuilder();
-        sb.append(i.form == null ? -1 : i.form.id).append(',').append(i.invalid).append(',').append(i.length)
-                .append(',').append(i.opSize).append(',').append(i.addrSize).append(',').append(i.prefixes)
-                .append(',').append(i.segOverride).append(',').append(i.segment).append(',').append(i.nops);
-        sb.append(',').append(i.op0).append(',').append(i.op1).append(',').append(i.op2).append(',').append(i.op3)
-                .append(',').append(i.op4);
-        sb.append(',').append(i.memBase).append(',').append(i.memIndex).append(',').append(i.memScale).append(',')
-                .append(i.memSize).append(',').append(i.memIndexClass).append(',').append(i.memBaseClass).append(',')
-                .append(i.memDisp).append(',').append(i.ripRel);
-        sb.append(',').append(i.imm).append(',').append(i.imm2).append(',').append(i.immSize).append(',').append(i.vl)
-                .append(',').append(i.aaa).append(',').append(i.rc).append(',').append(i.disp8n).append(',')
-                .append(i.scc).append(',').append(i.dfv).append(',').append(i.rexW).append(',').append(i.zeroing)
-                .append(',').append(i.bcst).append(',').append(i.sae).append(',').append(i.nd).append(',')
-                .append(i.nf).append(',').append(i.xsave).append(',').append(i.feature()).append(',')
-                .append(i.opcode).append(',').append(i.modrm).append(',').append(i.sib).append(',').append(i.mode);
+        Form f = i.form();
+        sb.append(f == null ? -1 : f.id).append(',').append(i.invalidReason()).append(',').append(i.length())
+                .append(',').append(i.opSize()).append(',').append(i.addrSize()).append(',').append(i.prefixes())
+                .append(',').append(i.segOverride()).append(',').append(i.segmentId()).append(',').append(i.nops());
+        for (int k = 0; k < 5; k++) sb.append(',').append(i.packed(k));
+        sb.append(',').append(i.memBase()).append(',').append(i.memIndex()).append(',').append(i.memScale()).append(',')
+                .append(i.memSize()).append(',').append(i.memIndexClassId()).append(',').append(i.memBaseClassId())
+                .append(',').append(i.memDisp()).append(',').append(i.isRipRelative());
+        sb.append(',').append(i.imm()).append(',').append(i.imm2()).append(',').append(i.immSize()).append(',')
+                .append(i.vl()).append(',').append(i.aaa()).append(',').append(i.rc()).append(',')
+                .append(i.disp8Scale()).append(',').append(i.scc()).append(',').append(i.dfv()).append(',')
+                .append(i.rexW()).append(',').append(i.zeroing()).append(',').append(i.bcst()).append(',')
+                .append(i.sae()).append(',').append(i.nd()).append(',').append(i.nf()).append(',').append(i.xsave)
+                .append(',').append(i.feature()).append(',').append(i.opcode()).append(',').append(i.modrm())
+                .append(',').append(i.sib()).append(',').append(i.mode());
+        // The words themselves, so that no bit outside the fields above can differ either.
+        sb.append(" | ").append(Long.toHexString(i.w0)).append(',')
+                .append(Long.toHexString(i.w1)).append(',').append(Long.toHexString(i.ops01)).append(',')
+                .append(Long.toHexString(i.ops23)).append(',').append(Long.toHexString(i.mem)).append(',')
+                .append(Long.toHexString(i.vec));
         return sb.toString();
     }
 
