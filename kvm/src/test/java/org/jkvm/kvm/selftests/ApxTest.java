@@ -8,14 +8,15 @@ import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
 
-import org.jkvm.api.Hypervisor;
 import org.jkvm.api.uabi.KvmCpuidEntry2;
 import org.jkvm.api.uabi.KvmXsave;
 import org.jkvm.kvm.SoftVcpu;
+import org.jkvm.kvm.guest.Backends;
 import org.jkvm.kvm.guest.Code;
 import org.jkvm.kvm.guest.LongModeGuest;
 import org.jkvm.kvm.regs.Gpr;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Port of the APX selftest (apx_test from the posted KVM APX series): R16-R31 live in the register cache, go
@@ -34,9 +35,11 @@ class ApxTest {
         for (int n = 16; n < 32; n++) c.mov(RAX, r64(n)).mov(Code.qwordAt(BUF + 8L * (n - 16)), RAX);
     }
 
-    @Test
-    void apx() throws Exception {
-        try (LongModeGuest g = new LongModeGuest(Hypervisor.open("soft", Map.of("cpu", "max")), true, true, false)) {
+    @ParameterizedTest
+    @ValueSource(strings = {"soft:max", "kvm"})
+    void apx(String backend) throws Exception {
+        if (backend.equals("kvm")) Backends.assumeXfeatures(backend, Map.of(), 1L << 19);
+        try (LongModeGuest g = new LongModeGuest(Backends.open(backend), true, true, false)) {
             long supported = Xcr0CpuidTest.supportedXcr0(g.hv.supportedCpuid());
             assertNotEquals(0, supported & (1L << 19), "the max model has APX");
             int off = apxOffset(g.hv.supportedCpuid());
@@ -63,8 +66,10 @@ class ApxTest {
             for (int n = 16; n < 32; n++) assertEquals(0, g.read64(BUF + 8L * (n - 16)), "R" + n + " is zero after the first enable");
 
             g.sync(2);
-            var pc = ((org.jkvm.kvm.hw.PhysicalCpuSilicon) ((SoftVcpu) g.vcpu).cpu).physical();
-            for (int n = 16; n < 32; n++) assertEquals(0, pc.core().r[n], "physical R" + n + " zeroed after the exit");
+            if (g.vcpu instanceof SoftVcpu sv) {
+                var pc = ((org.jkvm.kvm.hw.PhysicalCpuSilicon) sv.cpu).physical();
+                for (int n = 16; n < 32; n++) assertEquals(0, pc.core().r[n], "physical R" + n + " zeroed after the exit");
+            }
             KvmXsave xs = g.vcpu.getXsave2();
             ByteBuffer b = ByteBuffer.wrap(xs.region()).order(ByteOrder.LITTLE_ENDIAN);
             assertNotEquals(0, b.getLong(512) & (1L << 19), "XSTATE_BV.APX");
@@ -83,8 +88,7 @@ class ApxTest {
             b = ByteBuffer.wrap(g.vcpu.getXsave2().region()).order(ByteOrder.LITTLE_ENDIAN);
             for (int n = 16; n < 32; n++) assertEquals(0xcdef + n, b.getLong(off + 8 * (n - 16)), "host still reads R" + n);
             // While XCR0.APX=0 the physical R16..R31 are not the guest's: the entry path left them alone.
-            SoftVcpu v = (SoftVcpu) g.vcpu;
-            for (int n = 16; n < 32; n++) assertEquals(0xcdef + n, v.regs.gprReadRaw(Gpr.of(n)));
+            if (g.vcpu instanceof SoftVcpu v) for (int n = 16; n < 32; n++) assertEquals(0xcdef + n, v.regs.gprReadRaw(Gpr.of(n)));
 
             g.sync(5);
             for (int n = 16; n < 32; n++) assertEquals(0xcdef + n, g.read64(BUF + 8L * (n - 16)), "R" + n + " preserved across disable/enable");

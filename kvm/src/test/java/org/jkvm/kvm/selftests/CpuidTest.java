@@ -11,21 +11,26 @@ import org.jkvm.api.Errno;
 import org.jkvm.api.Hypervisor;
 import org.jkvm.api.KvmException;
 import org.jkvm.api.uabi.KvmCpuidEntry2;
+import org.jkvm.kvm.guest.Backends;
 import org.jkvm.kvm.guest.Code;
 import org.jkvm.kvm.guest.LongModeGuest;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Port of Linux's x86/cpuid_test: the guest's CPUID matches the table the VMM set (with KVM's runtime bits:
  * OSXSAVE from CR4, 0xD sizes from XCR0); KVM_SET_CPUID2 after KVM_RUN accepts an identical table and rejects a
- * changed one; KVM_GET_CPUID2 with too small a count is E2BIG.
+ * changed one; KVM_GET_CPUID2 with too small a count is E2BIG. On the soft backend and on /dev/kvm where present.
  */
 class CpuidTest {
     static final long OUT = LongModeGuest.DATA;
 
-    @Test
-    void cpuid() throws Exception {
-        try (LongModeGuest g = new LongModeGuest(Hypervisor.open("soft", Map.of("cpu", "sapphirerapids")), true, true, false)) {
+    @ParameterizedTest
+    @ValueSource(strings = {"soft", "kvm"})
+    void cpuid(String backend) throws Exception {
+        Backends.assumeAvailable(backend);
+        Map<String, String> opts = backend.equals("soft") ? Map.of("cpu", "sapphirerapids") : Map.of();
+        try (LongModeGuest g = new LongModeGuest(Hypervisor.open(backend, opts), true, true, false)) {
             List<KvmCpuidEntry2> table = g.vcpu.getCpuid2(1000);
             Code c = new Code(LongModeGuest.CODE);
             long at = OUT;

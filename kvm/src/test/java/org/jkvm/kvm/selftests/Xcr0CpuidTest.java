@@ -10,6 +10,7 @@ import org.jkvm.api.Hypervisor;
 import org.jkvm.api.uabi.KvmCpuidEntry2;
 import org.jkvm.api.uabi.KvmXcr;
 import org.jkvm.api.uabi.KvmXcrs;
+import org.jkvm.kvm.guest.Backends;
 import org.jkvm.kvm.guest.Code;
 import org.jkvm.kvm.guest.LongModeGuest;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Port of Linux's x86/xcr0_cpuid_test: the supported XCR0 obeys the architectural dependencies; the guest's
  * initial XCR0 is the supported one once OSXSAVE is set; XSETBV(x87) and XSETBV(supported) succeed; XSETBV of
- * the supported set plus any unsupported bit, or breaking a dependency, is #GP.
+ * the supported set plus any unsupported bit, or breaking a dependency, is #GP. On soft CPU models and on /dev/kvm.
  */
 class Xcr0CpuidTest {
     static long supportedXcr0(List<KvmCpuidEntry2> cpuid) {
@@ -39,9 +40,10 @@ class Xcr0CpuidTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"max", "sapphirerapids", "icelake-server"})
-    void xcr0Cpuid(String model) throws Exception {
-        try (LongModeGuest g = new LongModeGuest(Hypervisor.open("soft", Map.of("cpu", model)), true, true, false)) {
+    @ValueSource(strings = {"soft:max", "soft:sapphirerapids", "soft:icelake-server", "kvm"})
+    void xcr0Cpuid(String backend) throws Exception {
+        Backends.assumeExecutes(Backends.name(backend), Backends.options(backend), "XGETBV", c -> c.zero(RCX).xgetbv());
+        try (LongModeGuest g = new LongModeGuest(Backends.open(backend), true, true, false)) {
             long supported = supportedXcr0(g.hv.supportedCpuid());
             assertDependencies(supported);
             // Like the selftest library: XCR0 = supported once the vCPU has OSXSAVE.
