@@ -67,6 +67,17 @@ class CodeTest {
         assertThrows(IllegalArgumentException.class, () -> c.jnz(LongModeGuest.CODE + 1), "not a here() address");
     }
 
+    /** The register-number forms, as the INVD benchmark's guest uses them: XCR0 = 7, a sync, then INVD; DEC; JNZ back. */
+    @Test
+    void registerNumberFormsBuildTheInvdLoop() {
+        Code c = new Code(LongModeGuest.CODE);
+        c.zero(1).movImm32(0, 7).zero(2).xsetbv().outAl(0x80).movImm(1, 20_000_000);
+        long loop = c.here();
+        c.invd().dec(1).jnz(loop).outAl(0x81);
+        assertEquals(List.of("xor ecx, ecx", "mov eax, 7", "xor edx, edx", "xsetbv", "out 128, al", "mov rcx, 20000000",
+            "invd", "dec rcx", "jne -7", "out 129, al"), listing(c));
+    }
+
     @Test
     void apxAmxAndSystemInstructions() {
         Code c = new Code(LongModeGuest.CODE);
