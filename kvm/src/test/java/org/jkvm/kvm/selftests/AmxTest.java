@@ -169,8 +169,11 @@ class AmxTest {
             assertEquals(TILEDATA, r.r10(), "XFD = XTILEDATA");
             assertEquals(0, r.r8() & TILEDATA, "XFD armed, XSAVEC: XSTATE_BV[18] = 0");
             assertEquals(TILEDATA | Long.MIN_VALUE, r.r9() & (TILEDATA | Long.MIN_VALUE), "XCOMP_BV[18] = 1");
-            g.vcpu.setXsave(saved); // tile data while XTILEDATA is armed: accepted, dropped
-            assertEquals(0, ByteBuffer.wrap(g.vcpu.getXsave2().region()).order(ByteOrder.LITTLE_ENDIAN).getLong(512) & TILEDATA);
+            g.vcpu.setXsave(saved); // tile data while XTILEDATA is armed: accepted (the selftest's claim) ...
+            if (backend.equals("soft")) {
+                // ... and dropped (the spec's SET_XSAVE rule, Linux's newest; older kernels keep XSTATE_BV[18])
+                assertEquals(0, ByteBuffer.wrap(g.vcpu.getXsave2().region()).order(ByteOrder.LITTLE_ENDIAN).getLong(512) & TILEDATA);
+            }
             g = restore(g, backend); // XFD armed: the restore's KVM_SET_MSRS must start #NM interception
 
             g.sync(8);
