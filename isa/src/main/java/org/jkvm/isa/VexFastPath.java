@@ -43,9 +43,7 @@ final class VexFastPath {
     private static final char[] SEL;
     /** Plan data, {@link #STRIDE} ints per plan id (see {@link Plan#flatten}). */
     private static final int[] P;
-    /** The parts of Insn.w0 and Insn.vec that the plan fixes, by plan id. */
-    private static final long[] PW0, PVEC;
-    private static final int STRIDE = 16;
+    private static final int STRIDE = 20;
 
     static {
         Map<List<Object>, Plan> plans = new HashMap<>();
@@ -99,15 +97,7 @@ final class VexFastPath {
         if (ids.size() > Character.MAX_VALUE || sel.length() >= 1 << 20) throw new IllegalStateException("plan ids");
         SEL = sel.toString().toCharArray();
         P = new int[ids.size() * STRIDE];
-        PW0 = new long[ids.size()];
-        PVEC = new long[ids.size()];
-        for (int i = 1; i < ids.size(); i++) {
-            Plan pl = ids.get(i);
-            pl.flatten(P, i * STRIDE);
-            PW0[i] = Insn.w0(0, pl.osz, 8, pl.n, 0, 0, 0, 0, -1, Mode.BITS64, false, pl.form.id);
-            PVEC[i] = Insn.vec(pl.vl, 0, pl.rc, pl.hasMem ? pl.disp8n : 1, -1, 0, false, pl.bcst, pl.sae,
-                    !pl.scc && pl.nd, !pl.scc && pl.nf);
-        }
+        for (int i = 1; i < ids.size(); i++) ids.get(i).flatten(P, i * STRIDE);
     }
 
     /** Key bits that an encoding of this space can produce. */
@@ -302,7 +292,7 @@ final class VexFastPath {
         if ((hi & a10 >> 8 & 0xFF) != 0) xs |= P[q + 15];
         if ((hi & a10 >> 16 & 0xFF) != 0 || base >= 16 || index >= 16 && !vsib) xs |= 1L << 19;
         // Commit: the packed words of Insn, each stored once.
-        o.w0 = PW0[id] | (p - off) | (long) (evex != 0 ? Insn.P_EVEX : Insn.P_VEX) << 19 | (long) opcode << 32
+        o.w0 = ((P[q + 16] & 0xFFFFFFFFL) | (long) P[q + 17] << 32) | (p - off) | (long) (evex != 0 ? Insn.P_EVEX : Insn.P_VEX) << 19 | (long) opcode << 32
                 | (long) w << 40 | (long) defSeg << 41;
         o.w1 = (modrm + 1) | (sib + 1) << 9 | (hasImm ? a10 >>> 24 : 0) << 18 | (long) (P[q + 7] | n4 << 16) << 32;
         o.ops01 = (P[q + 3] | n0 << 16) & 0xFFFFFFFFL | (long) (P[q + 4] | n1 << 16) << 32;
@@ -312,7 +302,7 @@ final class VexFastPath {
         o.memDisp = disp;
         o.imm = imm;
         o.imm2 = imm2;
-        long vec = PVEC[id];
+        long vec = (P[q + 18] & 0xFFFFFFFFL) | (long) P[q + 19] << 32;
         if ((a0 & F_KEEP) != 0) vec |= aaa << 8 | (long) z << 31;
         if ((a0 & F_SCC) != 0) vec |= ((vp ^ 1) << 3 | (aaa & 7)) + 1 << 22 | (long) (~vvvv & 0xF) << 27;
         o.vec = vec;
@@ -382,6 +372,13 @@ final class VexFastPath {
             p[q + 13] = (int) (xsave >>> 32);
             p[q + 14] = (int) xsaveMasked;
             p[q + 15] = (int) hiExtra;
+            // The parts of Insn.w0 and Insn.vec that the plan fixes.
+            long w0 = Insn.w0(0, osz, 8, n, 0, 0, 0, 0, -1, Mode.BITS64, false, form.id);
+            long vec = Insn.vec(vl, 0, rc, hasMem ? disp8n : 1, -1, 0, false, bcst, sae, !scc && nd, !scc && nf);
+            p[q + 16] = (int) w0;
+            p[q + 17] = (int) (w0 >>> 32);
+            p[q + 18] = (int) vec;
+            p[q + 19] = (int) (vec >>> 32);
         }
 
         /** The plan for form f under the key bits, or null where the general path rejects every such encoding or this path does not cover it. */
