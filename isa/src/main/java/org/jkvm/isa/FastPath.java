@@ -30,10 +30,17 @@ final class FastPath {
      * where the outcome depends on more than the key (ModRM.rm constraints) or is not a fast form. Derived from
      * the table at class initialisation by the general path's own matching rules for 64-bit legacy encodings.
      */
-    private static final Plan[] SELECT = new Plan[2 * 256 * 8 * 32];
-
-    /** Context bits: 66, W, ModRM.mod == 3, REX2, REX.B or REX2.B4 set. */
-    private static int key(int map, int opcode, int reg, int ctx) { return ((map << 8 | opcode) << 3 | reg) << 5 | ctx; }
+    /**
+     * Per map * 256 + opcode: the offset of its plan ids in SEL (upper bits) and the mask of the selector bits
+     * (ModRM.reg << 5 | context) that they depend on (low 8 bits); 0 for none. A row's ids are stored densely by
+     * {@link Integer#compress} of the selector under that mask, so the part of the tables a stream touches is small.
+     */
+    private static final int[] ROW = new int[512];
+    /** Plan ids (0: none, the general path decides). */
+    private static final char[] SEL;
+    /** Plan data, {@link #STRIDE} longs per plan id (see {@link Plan#flatten}). */
+    private static final long[] P;
+    private static final int STRIDE = 8;
 
     /** {@link OpcodeTable#HAS_MODRM} of maps 0 and 1 by map * 256 + opcode (one load less on the hot path). */
     private static final boolean[] MODRM = new boolean[512];
@@ -41,22 +48,47 @@ final class FastPath {
     static {
         for (int i = 0; i < 512; i++) MODRM[i] = OpcodeTable.HAS_MODRM[i >> 8][i & 0xFF];
         java.util.Map<java.util.List<Object>, Plan> plans = new java.util.HashMap<>();
+        java.util.List<Plan> ids = new java.util.ArrayList<>();
+        ids.add(null);
+        StringBuilder sel = new StringBuilder().append((char) 0);
+        int[] byKey = new int[256];
         for (int map = 0; map < 2; map++) {
             for (int op = 0; op < 256; op++) {
                 Form[][] slot = OpcodeTable.NARROW[map][op];
                 if (slot == null) continue;
-                for (int reg = 0; reg < 8; reg++) {
-                    for (int ctx = 0; ctx < 32; ctx++) {
-                        Form f = select(slot[reg * 4 + ((ctx & 16) != 0 ? Form.PP_66 : Form.PP_NP)], map, op, ctx);
-                        if (f == null || f.ops.length > 4) continue;
-                        boolean o66 = (ctx & 16) != 0, w = (ctx & 8) != 0, modReg = (ctx & 4) != 0;
-                        int osz = w || f.f64 ? 8 : f.d64 ? (o66 ? 2 : 8) : (o66 ? 2 : 4);
-                        SELECT[key(map, op, reg, ctx)] = plans.computeIfAbsent(java.util.List.of(f, osz, modReg),
-                                k -> new Plan(f, osz, modReg));
+                boolean any = false;
+                for (int k = 0; k < 256; k++) {
+                    int reg = k >> 5, ctx = k & 31;
+                    byKey[k] = 0;
+                    Form f = select(slot[reg * 4 + ((ctx & 16) != 0 ? Form.PP_66 : Form.PP_NP)], map, op, ctx);
+                    if (f == null || f.ops.length > 4) continue;
+                    boolean o66 = (ctx & 16) != 0, w = (ctx & 8) != 0, modReg = (ctx & 4) != 0;
+                    int osz = w || f.f64 ? 8 : f.d64 ? (o66 ? 2 : 8) : (o66 ? 2 : 4);
+                    Plan pl = plans.computeIfAbsent(java.util.List.of(f, osz, modReg), x -> {
+                        Plan y = new Plan(f, osz, modReg);
+                        y.id = ids.size();
+                        ids.add(y);
+                        return y;
+                    });
+                    byKey[k] = pl.id;
+                    any = true;
+                }
+                if (!any) continue;
+                int mask = 0;
+                for (int bit = 0; bit < 8; bit++) {
+                    for (int k = 0; k < 256; k++) {
+                        if (byKey[k] != byKey[k ^ 1 << bit]) { mask |= 1 << bit; break; }
                     }
                 }
+                int base = sel.length();
+                for (int k = 0; k < 256; k++) if ((k & ~mask) == 0) sel.append((char) byKey[k]);
+                ROW[map << 8 | op] = base << 8 | mask;
             }
         }
+        if (ids.size() > Character.MAX_VALUE || sel.length() >= 1 << 23) throw new IllegalStateException("plan ids");
+        SEL = sel.toString().toCharArray();
+        P = new long[ids.size() * STRIDE];
+        for (int i = 1; i < ids.size(); i++) ids.get(i).flatten(P, i * STRIDE);
     }
 
     /** The general path's candidate loop ({@code Decoder.Ctx.afterPrefixes}) for one legacy 64-bit context. */
@@ -145,14 +177,19 @@ final class FastPath {
         }
         boolean w = (rex & 8) != 0;
         int ctx = (o66 ? 16 : 0) | (rex & 8) | (mod == 3 ? 4 : 0) | (rex2 ? 2 : 0) | (((rex & 1) | B4) != 0 ? 1 : 0);
-        Plan pl = SELECT[key(map, opcode, reg, ctx)];
-        if (pl == null) return false;
+        int ri = ROW[map << 8 | opcode];
+        if (ri == 0) return false;
+        int id = SEL[(ri >>> 8) + Integer.compress(reg << 5 | ctx, ri & 0xFF)];
+        if (id == 0) return false;
+        long[] P = FastPath.P;
+        int q = id * STRIDE;
+        long pf = P[q + 6], ps = P[q + 5];
         int R = (rex & 4) << 1 | R4, X = (rex & 2) << 2 | X4, B = (rex & 1) << 3 | B4;
         // Memory operand.
         int sib = -1, base = -1, index = -1, scale = 1, defSeg = 3;
         long disp = 0;
         boolean rip = false;
-        boolean hasMem = pl.hasMem;
+        boolean hasMem = (pf & 1) != 0;
         if (hasMem) {
             int dispBytes = 0;
             if (rm == 4) {
@@ -183,15 +220,19 @@ final class FastPath {
             }
         }
         // Register operands: the plan's templates plus the register number picked by its selector shift.
-        if (pl.special != 0 && (rex2 || pl.special == Plan.SEG_REG && reg > 5)) return false;
+        int special = (int) pf >> 8 & 3;
+        if (special != 0 && (rex2 || special == Plan.SEG_REG && reg > 5)) return false;
         long nums = (reg | R) << 8 | (rm | B) << 16 | ((opcode & 7) | B) << 24 | (long) reg << 32;
-        int op0 = pl.t0 | ((int) (nums >>> pl.s0) & 0xFF) << 16;
-        int op1 = pl.t1 | ((int) (nums >>> pl.s1) & 0xFF) << 16;
-        int op2 = pl.t2 | ((int) (nums >>> pl.s2) & 0xFF) << 16;
-        int op3 = pl.t3 | ((int) (nums >>> pl.s3) & 0xFF) << 16;
-        if (pl.byteRegs != 0 && rex == 0) {
+        long t01 = P[q + 3], t23 = P[q + 4];
+        int sh = (int) ps;
+        int op0 = (int) t01 | ((int) (nums >>> (sh & 63)) & 0xFF) << 16;
+        int op1 = (int) (t01 >>> 32) | ((int) (nums >>> (sh >> 8 & 63)) & 0xFF) << 16;
+        int op2 = (int) t23 | ((int) (nums >>> (sh >> 16 & 63)) & 0xFF) << 16;
+        int op3 = (int) (t23 >>> 32) | ((int) (nums >>> (sh >>> 24)) & 0xFF) << 16;
+        int byteRegs = (int) pf >> 4 & 15;
+        if (byteRegs != 0 && rex == 0) {
             // AH..BH: an 8-bit register number 4-7 without any REX prefix.
-            int m = pl.byteRegs;
+            int m = byteRegs;
             if ((m & 1) != 0) op0 = highByte(op0);
             if ((m & 2) != 0) op1 = highByte(op1);
             if ((m & 4) != 0) op2 = highByte(op2);
@@ -199,31 +240,33 @@ final class FastPath {
         }
         // Immediates (at most two, in operand order).
         long imm = 0, imm2 = 0;
-        int isz = pl.immSize;
+        int isz = (int) (ps >>> 32) & 0xFF;
         if (isz != 0) {
-            int i2 = pl.imm2Size;
+            int i2 = (int) (ps >>> 48) & 0xFF;
             if (p + isz + i2 > limit) return false;
-            imm = (le(code, p, isz) << pl.immShift) >> pl.immShift;
+            int shift = (int) (ps >>> 40) & 0xFF;
+            imm = (le(code, p, isz) << shift) >> shift;
             p += isz;
             if (i2 != 0) {
-                imm2 = (le(code, p, i2) << pl.imm2Shift) >> pl.imm2Shift;
+                int shift2 = (int) (ps >>> 56);
+                imm2 = (le(code, p, i2) << shift2) >> shift2;
                 p += i2;
             }
         }
-        int n = pl.n;
-        long xs = pl.xsave;
+        int n = (int) pf >> 12 & 7;
+        long xs = P[q + 2];
         if (rex2 && ((R4 | X4 | B4) != 0 || base >= 16 || index >= 16 || egpr(op0, n > 0) || egpr(op1, n > 1)
                 || egpr(op2, n > 2) || egpr(op3, n > 3))) {
             xs |= 1L << 19;
         }
         // Commit: the packed words of Insn, each stored once.
         int prefixes = (o66 ? Insn.P_OPSIZE : 0) | (rex2 ? Insn.P_REX2 : rex != 0 ? Insn.P_REX : 0);
-        o.w0 = pl.w0 | (p - off) | (long) prefixes << 19 | (long) opcode << 32 | (long) (rex >> 3 & 1) << 40
+        o.w0 = P[q] | (p - off) | (long) prefixes << 19 | (long) opcode << 32 | (long) (rex >> 3 & 1) << 40
                 | (long) defSeg << 41;
         o.w1 = (modrm + 1) | (sib + 1) << 9 | isz << 18;
         o.ops01 = (op0 & 0xFFFFFFFFL) | (long) op1 << 32;
         o.ops23 = (op2 & 0xFFFFFFFFL) | (long) op3 << 32;
-        o.mem = hasMem ? (base + 1) | (index + 1) << 6 | scale << 12 | pl.mem | (rip ? 1L << 42 : 0) : Insn.MEM_NONE;
+        o.mem = hasMem ? (base + 1) | (index + 1) << 6 | scale << 12 | P[q + 1] | (rip ? 1L << 42 : 0) : Insn.MEM_NONE;
         o.memDisp = disp;
         o.imm = imm;
         o.imm2 = imm2;
@@ -254,6 +297,20 @@ final class FastPath {
      * number out of the packed (reg, rm, opcode-low) numbers, the memory operand size and the immediate sizes.
      */
     static final class Plan {
+        int id;
+
+        /** Stores the plan at P[q .. q + STRIDE) in the layout {@link #decode} reads. */
+        void flatten(long[] p, int q) {
+            p[q] = w0;
+            p[q + 1] = mem;
+            p[q + 2] = xsave;
+            p[q + 3] = (t0 & 0xFFFFFFFFL) | (long) t1 << 32;
+            p[q + 4] = (t2 & 0xFFFFFFFFL) | (long) t3 << 32;
+            p[q + 5] = s0 | s1 << 8 | s2 << 16 | (long) s3 << 24 | (long) immSize << 32 | (long) immShift << 40
+                    | (long) imm2Size << 48 | (long) imm2Shift << 56;
+            p[q + 6] = (hasMem ? 1 : 0) | (hasImm ? 2 : 0) | byteRegs << 4 | special << 8 | n << 12;
+        }
+
         final Form form;
         final int osz, n, memSize, byteRegs;
         final int t0, t1, t2, t3, s0, s1, s2, s3;
