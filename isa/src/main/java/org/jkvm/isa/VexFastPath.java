@@ -41,9 +41,9 @@ final class VexFastPath {
     private static final int[] ROW = new int[16 * 256];
     /** Plan ids (0: none, the general path decides). */
     private static final char[] SEL;
-    /** Plan data, {@link #STRIDE} ints per plan id (see {@link Plan#flatten}). */
-    private static final int[] P;
-    private static final int STRIDE = 20;
+    /** Plan data, {@link #STRIDE} longs (a cache line) per plan id (see {@link Plan#flatten}). */
+    private static final long[] P;
+    private static final int STRIDE = 8;
 
     static {
         Map<List<Object>, Plan> plans = new HashMap<>();
@@ -96,7 +96,7 @@ final class VexFastPath {
         }
         if (ids.size() > Character.MAX_VALUE || sel.length() >= 1 << 20) throw new IllegalStateException("plan ids");
         SEL = sel.toString().toCharArray();
-        P = new int[ids.size() * STRIDE];
+        P = new long[ids.size() * STRIDE];
         for (int i = 1; i < ids.size(); i++) ids.get(i).flatten(P, i * STRIDE);
     }
 
@@ -204,17 +204,17 @@ final class VexFastPath {
         int id = SEL[(ri >>> 11) + Integer.compress(reg << 8 | pp << 6 | (aaa & 4) << 3 | eb << 4 | vexL << 2 | mod3 | w,
                 ri & 0x7FF)];
         if (id == 0) return false;
-        int[] P = VexFastPath.P;
+        long[] P = VexFastPath.P;
         int q = id * STRIDE;
-        int a0 = P[q], a1 = P[q + 1];
-        if ((a1 >> 8 + aaa & 1) != 0 || z > (a0 >> 18 & 1) || ((vvvv | vp << 4) & a1 >> 16 & 0xFF) != 0) return false;
+        long l7 = P[q + 7], l6 = P[q + 6], l5 = P[q + 5];
+        int a0 = (int) (l5 >>> 32), a1 = (int) l6, a2 = (int) (l6 >>> 32);
+        if ((a1 >> aaa & 1) != 0 || z > (a0 >> 18 & 1) || ((vvvv | vp << 4) & a1 >> 8 & 31) != 0) return false;
         int X = rx >> 8 & 0xFF, B = rx >> 16 & 0xFF;
         // Memory operand.
         int sib = -1, base = -1, index = -1, scale = 1, defSeg = 3;
         long disp = 0;
         boolean rip = false;
         boolean hasMem = (a0 & F_MEM) != 0, vsib = (a0 & F_VSIB) != 0;
-        int a2 = P[q + 2];
         if (hasMem) {
             int dispBytes = 0;
             if (rm == 4) {
@@ -223,7 +223,7 @@ final class VexFastPath {
                 scale = 1 << (sib >> 6);
                 int sidx = (sib >> 3) & 7;
                 if (vsib) {
-                    index = sidx | (X & 8) | vp << 4 & a1 >>> 24;
+                    index = sidx | (X & 8) | vp << 4 & a1 >> 9;
                 } else {
                     index = sidx | X;
                     if (index == 4) index = -1;
@@ -251,26 +251,28 @@ final class VexFastPath {
                 p += 4;
             }
         }
-        // Register operands: templates plus the register number each picks from the lanes of nums.
+        // Register operands: templates plus the register number each picks from a lane of nums, under its mask.
         long nums = (long) (reg | (rx & 0x1F)) << LANE_REG | (long) (rm | B) << LANE_RM_GPR
                 | (long) (rm | (B & 8) | (rx >>> 24)) << LANE_RM_VEC | (long) (vvvv | vp << 4) << LANE_VVVV
                 | (long) reg << LANE_REG_RAW | (long) rm << LANE_RM_RAW;
-        int sh = P[q + 8], mk = P[q + 9], a10 = P[q + 10];
-        int n0 = (int) (nums >>> (sh & 63)) & mk & 0xFF, n1 = (int) (nums >>> (sh >> 6 & 63)) & mk >> 8 & 0xFF,
-                n2 = (int) (nums >>> (sh >> 12 & 63)) & mk >> 16 & 0xFF, n3 = (int) (nums >>> (sh >> 18 & 63)) & mk >>> 24,
-                n4 = (int) (nums >>> (sh >> 24 & 63)) & a10 & 0xFF;
+        int lk = (int) l7;
+        int n0 = (int) (nums >>> ((lk & 7) << 3)) & (int) (MASKS >>> ((lk >> 15 & 7) << 3)) & 0xFF;
+        int n1 = (int) (nums >>> ((lk >> 3 & 7) << 3)) & (int) (MASKS >>> ((lk >> 18 & 7) << 3)) & 0xFF;
+        int n2 = (int) (nums >>> ((lk >> 6 & 7) << 3)) & (int) (MASKS >>> ((lk >> 21 & 7) << 3)) & 0xFF;
+        int n3 = (int) (nums >>> ((lk >> 9 & 7) << 3)) & (int) (MASKS >>> ((lk >> 24 & 7) << 3)) & 0xFF;
+        int n4 = (int) (nums >>> ((lk >> 12 & 7) << 3)) & (int) (MASKS >>> ((lk >> 27 & 7) << 3)) & 0xFF;
         // Immediates (at most two; an is4 register byte counts as the first).
         long imm = 0, imm2 = 0;
         boolean hasImm = (a0 & F_IMM) != 0;
         if (hasImm) {
-            int ims = P[q + 11];
-            int isz = ims & 0xFF, i2 = ims >> 16 & 0xFF;
+            int ims = (int) (l7 >>> 32);
+            int isz = ims & 15, i2 = ims >> 10 & 15;
             if (p + isz + i2 > limit) return false;
-            int shift = ims >> 8 & 0xFF;
+            int shift = ims >> 4 & 63;
             imm = (le(code, p, isz) << shift) >> shift;
             p += isz;
             if (i2 != 0) {
-                int shift2 = ims >>> 24;
+                int shift2 = ims >> 14 & 63;
                 imm2 = (le(code, p, i2) << shift2) >> shift2;
                 p += i2;
             }
@@ -287,22 +289,22 @@ final class VexFastPath {
             }
         }
         int hi = (n0 >> 4 & 1) | (n1 >> 3 & 2) | (n2 >> 2 & 4) | (n3 >> 1 & 8) | (n4 & 16);
-        long xs = (P[q + 12] & 0xFFFFFFFFL) | (long) P[q + 13] << 32;
-        if (aaa != 0) xs |= P[q + 14];
-        if ((hi & a10 >> 8 & 0xFF) != 0) xs |= P[q + 15];
-        if ((hi & a10 >> 16 & 0xFF) != 0 || base >= 16 || index >= 16 && !vsib) xs |= 1L << 19;
+        long xs = P[q + 2];
+        if (aaa != 0 && (a0 & F_XSK) != 0) xs |= 0x20;
+        if ((hi & a1 >> 16 & 31) != 0) xs |= 0x80;
+        if ((hi & a1 >> 21 & 31) != 0 || base >= 16 || index >= 16 && !vsib) xs |= 1L << 19;
         // Commit: the packed words of Insn, each stored once.
-        o.w0 = ((P[q + 16] & 0xFFFFFFFFL) | (long) P[q + 17] << 32) | (p - off) | (long) (evex != 0 ? Insn.P_EVEX : Insn.P_VEX) << 19 | (long) opcode << 32
+        o.w0 = P[q] | (p - off) | (long) (evex != 0 ? Insn.P_EVEX : Insn.P_VEX) << 19 | (long) opcode << 32
                 | (long) w << 40 | (long) defSeg << 41;
-        o.w1 = (modrm + 1) | (sib + 1) << 9 | (hasImm ? a10 >>> 24 : 0) << 18 | (long) (P[q + 7] | n4 << 16) << 32;
-        o.ops01 = (P[q + 3] | n0 << 16) & 0xFFFFFFFFL | (long) (P[q + 4] | n1 << 16) << 32;
-        o.ops23 = (P[q + 5] | n2 << 16) & 0xFFFFFFFFL | (long) (P[q + 6] | n3 << 16) << 32;
+        o.w1 = (modrm + 1) | (sib + 1) << 9 | (hasImm ? a1 >> 26 & 15 : 0) << 18 | (long) ((int) l5 | n4 << 16) << 32;
+        o.ops01 = P[q + 3] | n0 << 16 | (long) n1 << 48;
+        o.ops23 = P[q + 4] | n2 << 16 | (long) n3 << 48;
         o.mem = hasMem ? (base + 1) | (index + 1) << 6 | scale << 12 | (long) (a2 & 0xFFFF) << 16
                 | (long) (a2 >> 16 & 0xFF) << 32 | (long) G64 << 37 | (rip ? 1L << 42 : 0) : Insn.MEM_NONE;
         o.memDisp = disp;
         o.imm = imm;
         o.imm2 = imm2;
-        long vec = (P[q + 18] & 0xFFFFFFFFL) | (long) P[q + 19] << 32;
+        long vec = P[q + 1];
         if ((a0 & F_KEEP) != 0) vec |= aaa << 8 | (long) z << 31;
         if ((a0 & F_SCC) != 0) vec |= ((vp ^ 1) << 3 | (aaa & 7)) + 1 << 22 | (long) (~vvvv & 0xF) << 27;
         o.vec = vec;
@@ -310,8 +312,11 @@ final class VexFastPath {
         return true;
     }
 
+    /** Register number masks by code 0-5 (a byte each): none, any, 4 bits, 3 bits, K0-K7 pairs, BND. */
+    private static final long MASKS = 0x03_06_07_0F_FF_00L;
+
     private static final int F_SAE = 1 << 8, F_ND = 1 << 9, F_NF = 1 << 10, F_SCC = 1 << 11, F_KEEP = 1 << 12,
-            F_MEM = 1 << 13, F_IMM = 1 << 14, F_BCST = 1 << 15, F_VSIB = 1 << 16, F_TILE = 1 << 17;
+            F_MEM = 1 << 13, F_IMM = 1 << 14, F_BCST = 1 << 15, F_VSIB = 1 << 16, F_TILE = 1 << 17, F_XSK = 1 << 26;
 
     /** Little-endian unsigned value of {@code size} (1, 2, 4 or 8) bytes at {@code p}. */
     private static long le(byte[] c, int p, int size) {
@@ -353,32 +358,44 @@ final class VexFastPath {
         long hiExtra;
 
         /** Stores the plan at P[q .. q + STRIDE) in the layout {@link #decode} reads. */
-        void flatten(int[] p, int q) {
+        void flatten(long[] p, int q) {
             if (osz > 15 || n > 7 || memSize > 0xFFFF || memIndexClass > 0xFF || disp8n > 0xFF || vl > 0xFF
-                    || vsibHigh > 0xFF || (int) hiExtra != hiExtra || (int) xsaveMasked != xsaveMasked) {
+                    || immSizeOut > 15 || immSize > 15 || imm2Size > 15 || hiExtra != 0 && hiExtra != 0x80
+                    || xsaveMasked != 0 && xsaveMasked != 0x20) {
                 throw new IllegalStateException("plan field out of range: " + form);
             }
-            p[q] = osz | n << 4 | (sae ? F_SAE : 0) | (nd ? F_ND : 0) | (nf ? F_NF : 0) | (scc ? F_SCC : 0)
+            int a0 = osz | n << 4 | (sae ? F_SAE : 0) | (nd ? F_ND : 0) | (nf ? F_NF : 0) | (scc ? F_SCC : 0)
                     | (keepMask ? F_KEEP : 0) | (hasMem ? F_MEM : 0) | (hasImm ? F_IMM : 0) | (bcst ? F_BCST : 0)
-                    | (vsib ? F_VSIB : 0) | (tileSib ? F_TILE : 0) | zMax << 18 | (rc + 1) << 20 | (is4Op + 1) << 23;
-            p[q + 1] = vl | badAaa << 8 | vCheck << 16 | vsibHigh << 24;
-            p[q + 2] = memSize | memIndexClass << 16 | disp8n << 24;
-            p[q + 3] = t0; p[q + 4] = t1; p[q + 5] = t2; p[q + 6] = t3; p[q + 7] = t4;
-            p[q + 8] = s0 | s1 << 6 | s2 << 12 | s3 << 18 | s4 << 24;
-            p[q + 9] = m0 | m1 << 8 | m2 << 16 | m3 << 24;
-            p[q + 10] = m4 | vecHiMask << 8 | gprMask << 16 | immSizeOut << 24;
-            p[q + 11] = immSize | immShift << 8 | imm2Size << 16 | imm2Shift << 24;
-            p[q + 12] = (int) xsave;
-            p[q + 13] = (int) (xsave >>> 32);
-            p[q + 14] = (int) xsaveMasked;
-            p[q + 15] = (int) hiExtra;
-            // The parts of Insn.w0 and Insn.vec that the plan fixes.
-            long w0 = Insn.w0(0, osz, 8, n, 0, 0, 0, 0, -1, Mode.BITS64, false, form.id);
-            long vec = Insn.vec(vl, 0, rc, hasMem ? disp8n : 1, -1, 0, false, bcst, sae, !scc && nd, !scc && nf);
-            p[q + 16] = (int) w0;
-            p[q + 17] = (int) (w0 >>> 32);
-            p[q + 18] = (int) vec;
-            p[q + 19] = (int) (vec >>> 32);
+                    | (vsib ? F_VSIB : 0) | (tileSib ? F_TILE : 0) | zMax << 18 | (rc + 1) << 20 | (is4Op + 1) << 23
+                    | (xsaveMasked != 0 ? F_XSK : 0);
+            int a1 = badAaa | vCheck << 8 | (vsibHigh != 0 ? 1 << 13 : 0) | vecHiMask << 16 | gprMask << 21
+                    | immSizeOut << 26;
+            int a2 = memSize | memIndexClass << 16 | disp8n << 24;
+            int[] sh = {s0, s1, s2, s3, s4}, mk = {m0, m1, m2, m3, m4};
+            int lk = 0;
+            for (int i = 0; i < 5; i++) {
+                int code = switch (mk[i]) {
+                    case 0 -> 0;
+                    case 0xFF -> 1;
+                    case 15 -> 2;
+                    case 7 -> 3;
+                    case 6 -> 4;
+                    case 3 -> 5;
+                    default -> throw new IllegalStateException("register mask " + mk[i] + " in " + form);
+                };
+                if (sh[i] % 8 != 0 || sh[i] > 48) throw new IllegalStateException("lane " + sh[i]);
+                lk |= (sh[i] >> 3) << 3 * i | code << 15 + 3 * i;
+            }
+            if (immShift > 63 || imm2Shift > 63) throw new IllegalStateException("immediate shift");
+            int ims = immSize | immShift << 4 | imm2Size << 10 | imm2Shift << 14;
+            p[q] = Insn.w0(0, osz, 8, n, 0, 0, 0, 0, -1, Mode.BITS64, false, form.id);
+            p[q + 1] = Insn.vec(vl, 0, rc, hasMem ? disp8n : 1, -1, 0, false, bcst, sae, !scc && nd, !scc && nf);
+            p[q + 2] = xsave;
+            p[q + 3] = (t0 & 0xFFFFFFFFL) | (long) t1 << 32;
+            p[q + 4] = (t2 & 0xFFFFFFFFL) | (long) t3 << 32;
+            p[q + 5] = (t4 & 0xFFFFFFFFL) | (long) a0 << 32;
+            p[q + 6] = (a1 & 0xFFFFFFFFL) | (long) a2 << 32;
+            p[q + 7] = (lk & 0xFFFFFFFFL) | (long) ims << 32;
         }
 
         /** The plan for form f under the key bits, or null where the general path rejects every such encoding or this path does not cover it. */
