@@ -164,7 +164,7 @@ public final class Assembler {
                     trial[ri] = Operand.rel(d);
                     enc = Encoder.encode(mode, f, opt, trial);
                 }
-            } else if (!matches(f, enc, ops)) {
+            } else if (!matches(f, enc, ops) || opt.opsize() != 0 && Decoder.decode(mode, enc).operandSize() != opt.opsize()) {
                 continue;
             }
             if (best == null || enc.length < best.length) {
@@ -226,6 +226,7 @@ public final class Assembler {
             if ((src == Opnd.Src.STR_SI || src == Opnd.Src.STR_DI) && !stringOperand((Mem) ops[k], src == Opnd.Src.STR_SI)) {
                 return false;
             }
+            if (src == Opnd.Src.FAR && ((Imm) ops[k]).value() != ((i.imm2() & 0xFFFF) << 32 | i.imm())) return false;
             if (ops[k] instanceof Mem m && m.size() > 0 && i.kind(k) == OperandKind.MEM && i.size(k) != 0 && i.size(k) != m.size()) {
                 return false;
             }
@@ -262,6 +263,14 @@ public final class Assembler {
     // ---- operand helpers ----
 
     public static Imm imm(long v) { return new Imm(v); }
+
+    /** A far pointer selector:offset (the Ap operand of LJMP/LCALL), as one immediate: selector << 32 | offset. */
+    public static Imm far(int selector, long offset) {
+        if ((selector & ~0xFFFF) != 0 || (offset & ~0xFFFF_FFFFL) != 0) {
+            throw new IllegalArgumentException("far pointer " + Integer.toHexString(selector) + ":" + Long.toHexString(offset));
+        }
+        return new Imm((long) selector << 32 | offset);
+    }
 
     public static Rel to(Label l) { return new Rel(0, l); }
 
@@ -344,6 +353,24 @@ public final class Assembler {
     public Assembler jmp(Label l) { return emit(Mnemonic.JMP, to(l)); }
 
     public Assembler jmp(Operand target) { return emit(Mnemonic.JMP, target); }
+
+    /**
+     * JMP ptr16:16 or ptr16:32 (EA; not in 64-bit mode) with {@code opsize} 2 or 4 bytes of offset, e.g. the
+     * 32-bit far jump into protected mode from 16-bit code ({@code 66 EA}).
+     */
+    public Assembler ljmp(int opsize, int selector, long offset) {
+        return emit(Encoder.Options.NONE.withOperandSize(opsize), Mnemonic.LJMP, far(selector, offset));
+    }
+
+    /** CALL ptr16:16 or ptr16:32 (9A; not in 64-bit mode). */
+    public Assembler lcall(int opsize, int selector, long offset) {
+        return emit(Encoder.Options.NONE.withOperandSize(opsize), Mnemonic.LCALL, far(selector, offset));
+    }
+
+    /** PUSH imm of {@code opsize} bytes, e.g. 2 for PUSH imm16 (66 68 iw) in 32- or 64-bit mode. */
+    public Assembler push(int opsize, long imm) {
+        return emit(Encoder.Options.NONE.withOperandSize(opsize), Mnemonic.PUSH, imm(imm));
+    }
 
     public Assembler call(Label l) { return emit(Mnemonic.CALL, to(l)); }
 

@@ -10,26 +10,41 @@ import java.io.ByteArrayOutputStream;
 public final class Encoder {
     private Encoder() {}
 
-    /** Encoding options beyond the operands. */
+    /**
+     * Encoding options beyond the operands. {@code opsize} forces the operand size (2, 4 or 8 bytes; 0 = from the
+     * operands and the mode) for forms whose operands cannot say it, e.g. PUSH imm16 (66 68 iw) or a 32-bit far JMP
+     * from 16-bit code (66 EA ptr16:32).
+     */
     public record Options(boolean lock, boolean rep, boolean repne, int mask, boolean zeroing, int rounding,
-                          boolean sae, boolean nf, int scc, int dfv) {
-        public static final Options NONE = new Options(false, false, false, 0, false, -1, false, false, -1, 0);
+                          boolean sae, boolean nf, int scc, int dfv, int opsize) {
+        public static final Options NONE = new Options(false, false, false, 0, false, -1, false, false, -1, 0, 0);
 
-        public Options withLock() { return new Options(true, rep, repne, mask, zeroing, rounding, sae, nf, scc, dfv); }
+        /** Options with the operand size taken from the operands and the mode. */
+        public Options(boolean lock, boolean rep, boolean repne, int mask, boolean zeroing, int rounding,
+                       boolean sae, boolean nf, int scc, int dfv) {
+            this(lock, rep, repne, mask, zeroing, rounding, sae, nf, scc, dfv, 0);
+        }
 
-        public Options withRep() { return new Options(lock, true, repne, mask, zeroing, rounding, sae, nf, scc, dfv); }
+        public Options withLock() { return new Options(true, rep, repne, mask, zeroing, rounding, sae, nf, scc, dfv, opsize); }
 
-        public Options withRepne() { return new Options(lock, rep, true, mask, zeroing, rounding, sae, nf, scc, dfv); }
+        public Options withRep() { return new Options(lock, true, repne, mask, zeroing, rounding, sae, nf, scc, dfv, opsize); }
 
-        public Options withMask(int k, boolean z) { return new Options(lock, rep, repne, k, z, rounding, sae, nf, scc, dfv); }
+        public Options withRepne() { return new Options(lock, rep, true, mask, zeroing, rounding, sae, nf, scc, dfv, opsize); }
 
-        public Options withRounding(int rc) { return new Options(lock, rep, repne, mask, zeroing, rc, sae, nf, scc, dfv); }
+        public Options withMask(int k, boolean z) { return new Options(lock, rep, repne, k, z, rounding, sae, nf, scc, dfv, opsize); }
 
-        public Options withSae() { return new Options(lock, rep, repne, mask, zeroing, rounding, true, nf, scc, dfv); }
+        public Options withRounding(int rc) { return new Options(lock, rep, repne, mask, zeroing, rc, sae, nf, scc, dfv, opsize); }
 
-        public Options withNf() { return new Options(lock, rep, repne, mask, zeroing, rounding, sae, true, scc, dfv); }
+        public Options withSae() { return new Options(lock, rep, repne, mask, zeroing, rounding, true, nf, scc, dfv, opsize); }
 
-        public Options withCondition(int scc, int dfv) { return new Options(lock, rep, repne, mask, zeroing, rounding, sae, nf, scc, dfv); }
+        public Options withNf() { return new Options(lock, rep, repne, mask, zeroing, rounding, sae, true, scc, dfv, opsize); }
+
+        public Options withCondition(int scc, int dfv) { return new Options(lock, rep, repne, mask, zeroing, rounding, sae, nf, scc, dfv, opsize); }
+
+        public Options withOperandSize(int bytes) {
+            if (bytes != 2 && bytes != 4 && bytes != 8) throw new IllegalArgumentException("operand size " + bytes);
+            return new Options(lock, rep, repne, mask, zeroing, rounding, sae, nf, scc, dfv, bytes);
+        }
     }
 
     public static byte[] encode(Mode mode, Form f, Operand... ops) { return encode(mode, f, Options.NONE, ops); }
@@ -40,9 +55,13 @@ public final class Encoder {
         }
         boolean m64 = mode == Mode.BITS64;
         if (f.i64 && m64 || f.o64 && !m64) throw new IllegalArgumentException(f.name + " not encodable in " + mode);
-        int opSize = opSize(mode, f, ops);
+        int opSize = opt.opsize() != 0 ? opt.opsize() : opSize(mode, f, ops);
         if (m64 && f.space == Form.LEGACY && f.f64 && opSize == 2) {
             throw new IllegalArgumentException(f.name + ": no 16-bit operand size in 64-bit mode");
+        }
+        if (opt.opsize() != 0 && (f.osz != 0 && f.osz != opSize || opSize == 8 && !m64
+                || m64 && f.space == Form.LEGACY && (f.d64 || f.f64) && opSize == 4)) {
+            throw new IllegalArgumentException(f.name + ": no " + 8 * opSize + "-bit operand size in " + mode);
         }
         if (m64 && f.space == Form.LEGACY && (f.d64 || f.f64) && f.osz == 4) {
             throw new IllegalArgumentException("shadowed: " + f.name + " has no 32-bit form in 64-bit mode");
@@ -122,7 +141,8 @@ public final class Encoder {
             boolean o16 = opSize == 2 && needsOpsizePrefix(f);
             if (f.space == Form.LEGACY) {
                 int def = mode == Mode.BITS16 ? 2 : 4;
-                boolean want66 = f.pp == Form.PP_66 || (o16 && def != 2) || (opSize == 4 && def == 2 && needsOpsizePrefix(f) && !f.d64);
+                boolean want66 = f.pp == Form.PP_66 || (o16 && def != 2) || (opSize == 4 && def == 2 && needsOpsizePrefix(f)
+                        && (!f.d64 || opt.opsize() == 4));
                 if (want66) out.b(0x66);
             } else if (o16 && f.pp <= 0) {
                 pp = Form.PP_66;
@@ -236,7 +256,17 @@ public final class Encoder {
                 }
                 case MOFFS -> out.le(((Operand.Mem) ops[i]).disp(), addrSize);
                 case IS4 -> out.b(is4 << 4);
-                case FAR -> throw new IllegalArgumentException("far pointers are not encodable here");
+                case FAR -> {
+                    // ptr16:16 / ptr16:32, given as one immediate: selector << 32 | offset
+                    long v = ((Operand.Imm) ops[i]).value();
+                    int sz = opSize == 2 ? 2 : 4;
+                    long off = v & 0xFFFF_FFFFL, sel = v >>> 32;
+                    if (sel > 0xFFFF || (sz == 2 && off > 0xFFFF)) {
+                        throw new IllegalArgumentException("far pointer " + Long.toHexString(v) + " does not fit ptr16:" + 8 * sz);
+                    }
+                    out.le(off, sz);
+                    out.le(sel, 2);
+                }
                 default -> { }
             }
         }
@@ -296,7 +326,7 @@ public final class Encoder {
             // moffs holds an address only: a base, an index or RIP needs the ModRM form
             case MOFFS -> o instanceof Operand.Mem m && m.base() < 0 && m.index() < 0 && !m.rip();
             case RM -> o instanceof Operand.Mem || o instanceof Operand.Reg;
-            case FAR -> false;
+            case FAR -> o instanceof Operand.Imm;
             default -> o instanceof Operand.Reg;
         };
         if (!ok) throw new IllegalArgumentException(f.name + " " + f.opText + ": operand " + od.code + " cannot be " + o);

@@ -112,6 +112,25 @@ class AssemblerTest {
     }
 
     @Test
+    void operandSizeOverridesAndFarPointers() {
+        // push imm16 (66 68 iw) and push imm32 sign-extended to 64 bits (68 id)
+        assertArrayEquals(new byte[] {0x66, 0x68, 0x34, 0x12}, new Assembler(Mode.BITS64).push(2, 0x1234).bytes());
+        assertArrayEquals(new byte[] {0x68, 0x34, 0x12, 0, 0}, new Assembler(Mode.BITS64).push(8, 0x1234).bytes());
+        assertArrayEquals(new byte[] {0x66, 0x68, 0x34, 0x12, 0, 0}, new Assembler(Mode.BITS16).push(4, 0x1234).bytes());
+        // real mode to protected mode: jmp dword 0x08:0x00100000 (66 EA ptr16:32); jmp 0x0000:0x7C00 (EA ptr16:16)
+        assertArrayEquals(new byte[] {0x66, (byte) 0xEA, 0, 0, 0x10, 0, 0x08, 0},
+                new Assembler(Mode.BITS16).ljmp(4, 0x08, 0x10_0000).bytes());
+        assertArrayEquals(new byte[] {(byte) 0xEA, 0, 0x7C, 0, 0}, new Assembler(Mode.BITS16).ljmp(2, 0, 0x7C00).bytes());
+        Assembler a = new Assembler(Mode.BITS32);
+        a.ljmp(4, 0x10, 0x1234_5678).lcall(2, 0x18, 0x9ABC);
+        assertEquals(List.of("ljmp 16, 305419896", "lcall 24, 39612"), listing(Mode.BITS32, a.bytes()));
+        // no far pointer in 64-bit mode, no 32-bit push there, no ptr16:16 with a 32-bit offset
+        assertThrows(IllegalArgumentException.class, () -> new Assembler(Mode.BITS64).ljmp(4, 8, 0x1000));
+        assertThrows(IllegalArgumentException.class, () -> new Assembler(Mode.BITS64).push(4, 1));
+        assertThrows(IllegalArgumentException.class, () -> new Assembler(Mode.BITS16).ljmp(2, 8, 0x10_0000));
+    }
+
+    @Test
     void impossibleOperandsAreRejected() {
         Assembler a = new Assembler(Mode.BITS64);
         assertThrows(IllegalArgumentException.class, () -> a.emit(Mnemonic.PUSH2, RAX));
