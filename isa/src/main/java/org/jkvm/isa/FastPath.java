@@ -9,6 +9,10 @@ package org.jkvm.isa;
 final class FastPath {
     private FastPath() {}
 
+    /** Eight bytes of code as a little-endian long (one load). */
+    static final java.lang.invoke.VarHandle LE64 =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
     private static final int REG = OperandKind.REG.ordinal(), MEM = OperandKind.MEM.ordinal(),
             IMM = OperandKind.IMM.ordinal(), REL = OperandKind.REL.ordinal();
     private static final int G8 = RegClass.GPR8.ordinal(), G8H = RegClass.GPR8H.ordinal(),
@@ -238,20 +242,22 @@ final class FastPath {
             if ((m & 4) != 0) op2 = highByte(op2);
             if ((m & 8) != 0) op3 = highByte(op3);
         }
-        // Immediates (at most two, in operand order).
-        long imm = 0, imm2 = 0;
-        int isz = (int) (ps >>> 32) & 0xFF;
-        if (isz != 0) {
-            int i2 = (int) (ps >>> 48) & 0xFF;
-            if (p + isz + i2 > limit) return false;
-            int shift = (int) (ps >>> 40) & 0xFF;
-            imm = (le(code, p, isz) << shift) >> shift;
-            p += isz;
-            if (i2 != 0) {
-                int shift2 = (int) (ps >>> 56);
-                imm2 = (le(code, p, i2) << shift2) >> shift2;
-                p += i2;
-            }
+        // Immediates (at most two, in operand order): the first without a branch on its size where 8 bytes can be
+        // read (shifted left and back to its sign, then masked to its extension), a rare second one by size.
+        long imm, imm2 = 0;
+        int isz = (int) (ps >>> 32) & 0xFF, i2 = (int) (ps >>> 48) & 0xFF;
+        if (p + isz + i2 > limit) return false;
+        int shift = (int) (ps >>> 40) & 0xFF;
+        if (p + 8 <= code.length) {
+            imm = ((long) LE64.get(code, p) << shift >> shift) & P[q + 7];
+        } else {
+            imm = isz == 0 ? 0 : (le(code, p, isz) << shift >> shift) & P[q + 7];
+        }
+        p += isz;
+        if (i2 != 0) {
+            int shift2 = (int) (ps >>> 56);
+            imm2 = (le(code, p, i2) << shift2) >> shift2;
+            p += i2;
         }
         int n = (int) pf >> 12 & 7;
         long xs = P[q + 2];
@@ -306,9 +312,12 @@ final class FastPath {
             p[q + 2] = xsave;
             p[q + 3] = (t0 & 0xFFFFFFFFL) | (long) t1 << 32;
             p[q + 4] = (t2 & 0xFFFFFFFFL) | (long) t3 << 32;
-            p[q + 5] = s0 | s1 << 8 | s2 << 16 | (long) s3 << 24 | (long) immSize << 32 | (long) immShift << 40
+            p[q + 5] = s0 | s1 << 8 | s2 << 16 | (long) s3 << 24 | (long) immSize << 32
+                    | (long) (immSize == 0 ? 0 : 64 - 8 * immSize) << 40
                     | (long) imm2Size << 48 | (long) imm2Shift << 56;
             p[q + 6] = (hasMem ? 1 : 0) | (hasImm ? 2 : 0) | byteRegs << 4 | special << 8 | n << 12;
+            // The first immediate: bits kept after the shift pair (all when it sign-extends, else its own bytes).
+            p[q + 7] = immSize == 0 ? 0 : immShift != 0 || immSize == 8 ? -1L : (1L << 8 * immSize) - 1;
         }
 
         final Form form;
