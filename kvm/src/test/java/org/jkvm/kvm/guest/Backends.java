@@ -48,8 +48,11 @@ public final class Backends {
     public static void assumeXfeatures(String name, Map<String, String> options, long xfeatures) throws KvmException {
         assumeAvailable(name);
         try (Hypervisor h = Hypervisor.open(name, options)) {
+            long dynamic = 1L << Hypervisor.XFEATURE_XTILEDATA;
+            long missing = xfeatures & ~dynamic & ~supportedXcr0(h.supportedCpuid());
+            assumeTrue(missing == 0, name + " backend lacks XCR0 features 0x" + Long.toHexString(missing) + " on this host");
             // Linux reports a dynamic feature (XTILEDATA) as supported only once the process may give it to guests.
-            if ((xfeatures & (1L << Hypervisor.XFEATURE_XTILEDATA)) != 0) {
+            if ((xfeatures & dynamic) != 0) {
                 try {
                     h.requestGuestPermission(Hypervisor.XFEATURE_XTILEDATA);
                 } catch (KvmException e) {
