@@ -53,10 +53,25 @@ public sealed interface VcpuExit {
     record InternalError(int suberror, long[] data, String description) implements VcpuExit {
         public static final int EMULATION = 1, SIMUL_EX = 2, DELIVERY_EV = 3, UNEXPECTED_EXIT_REASON = 4;
         public int reason() { return KVM_EXIT_INTERNAL_ERROR; }
+
+        @Override
+        public String toString() {
+            return "InternalError[suberror=" + suberror + ", data=" + hex(data) + ", description=" + description + "]";
+        }
     }
 
     record SystemEvent(int type, long[] data) implements VcpuExit {
         public static final int SHUTDOWN = 1, RESET = 2, CRASH = 3;
         public int reason() { return KVM_EXIT_SYSTEM_EVENT; }
+
+        @Override
+        public String toString() { return "SystemEvent[type=" + type + ", data=" + hex(data) + "]"; }
+    }
+
+    private static String hex(long[] data) {
+        if (data == null) return "null";
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < data.length; i++) b.append(i == 0 ? "" : ", ").append("0x").append(Long.toHexString(data[i]));
+        return b.append(']').toString();
     }
 }
