@@ -7,8 +7,6 @@ import static org.jkvm.isa.Regs.*;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -46,11 +44,7 @@ public final class ApxAmxDemo {
     private Label printStr, printHex;
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 1) {
-            System.err.println("usage: ApxAmxDemo OUTPUT.elf");
-            System.exit(64);
-        }
-        Files.write(Path.of(args[0]), build());
+        ImageWriter.main("ApxAmxDemo", args, ApxAmxDemo::build);
     }
 
     /** The ELF64 image. */

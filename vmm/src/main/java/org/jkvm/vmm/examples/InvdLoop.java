@@ -4,8 +4,6 @@ import static org.jkvm.isa.Assembler.imm;
 import static org.jkvm.isa.Regs.*;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 import org.jkvm.isa.Assembler;
 import org.jkvm.isa.Assembler.Cond;
@@ -28,11 +26,7 @@ public final class InvdLoop {
     private InvdLoop() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 1) {
-            System.err.println("usage: InvdLoop OUTPUT.elf");
-            System.exit(64);
-        }
-        Files.write(Path.of(args[0]), build());
+        ImageWriter.main("InvdLoop", args, InvdLoop::build);
     }
 
     /** The ELF64 image. */

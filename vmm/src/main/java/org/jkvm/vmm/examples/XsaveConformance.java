@@ -8,8 +8,6 @@ import static org.jkvm.isa.Regs.*;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -97,11 +95,7 @@ public final class XsaveConformance {
     private Label xsetbvLine, xinuseLine, loadP, loadQ, dumpRegs, findAll;
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 1) {
-            System.err.println("usage: XsaveConformance OUTPUT.elf");
-            System.exit(64);
-        }
-        Files.write(Path.of(args[0]), build());
+        ImageWriter.main("XsaveConformance", args, XsaveConformance::build);
     }
 
     /** The Multiboot ELF32 image. */
