@@ -227,12 +227,17 @@ final class FastPath {
         int special = (int) pf >> 8 & 3;
         if (special != 0 && (rex2 || special == Plan.SEG_REG && reg > 5)) return false;
         long nums = (reg | R) << 8 | (rm | B) << 16 | ((opcode & 7) | B) << 24 | (long) reg << 32;
-        long t01 = P[q + 3], t23 = P[q + 4];
+        long t01 = P[q + 3];
         int sh = (int) ps;
         int op0 = (int) t01 | ((int) (nums >>> (sh & 63)) & 0xFF) << 16;
         int op1 = (int) (t01 >>> 32) | ((int) (nums >>> (sh >> 8 & 63)) & 0xFF) << 16;
-        int op2 = (int) t23 | ((int) (nums >>> (sh >> 16 & 63)) & 0xFF) << 16;
-        int op3 = (int) (t23 >>> 32) | ((int) (nums >>> (sh >>> 24)) & 0xFF) << 16;
+        int op2 = 0, op3 = 0;
+        if ((pf & 1 << 16) != 0) {
+            // Three or four operands (rare): the third and fourth as well.
+            long t23 = P[q + 4];
+            op2 = (int) t23 | ((int) (nums >>> (sh >> 16 & 63)) & 0xFF) << 16;
+            op3 = (int) (t23 >>> 32) | ((int) (nums >>> (sh >>> 24)) & 0xFF) << 16;
+        }
         int byteRegs = (int) pf >> 4 & 15;
         if (byteRegs != 0 && rex == 0) {
             // AH..BH: an 8-bit register number 4-7 without any REX prefix.
@@ -315,7 +320,7 @@ final class FastPath {
             p[q + 5] = s0 | s1 << 8 | s2 << 16 | (long) s3 << 24 | (long) immSize << 32
                     | (long) (immSize == 0 ? 0 : 64 - 8 * immSize) << 40
                     | (long) imm2Size << 48 | (long) imm2Shift << 56;
-            p[q + 6] = (hasMem ? 1 : 0) | (hasImm ? 2 : 0) | byteRegs << 4 | special << 8 | n << 12;
+            p[q + 6] = (hasMem ? 1 : 0) | (hasImm ? 2 : 0) | byteRegs << 4 | special << 8 | n << 12 | (n > 2 ? 1 << 16 : 0);
             // The first immediate: bits kept after the shift pair (all when it sign-extends, else its own bytes).
             p[q + 7] = immSize == 0 ? 0 : immShift != 0 || immSize == 8 ? -1L : (1L << 8 * immSize) - 1;
         }
