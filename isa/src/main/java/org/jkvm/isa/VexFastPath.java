@@ -259,8 +259,12 @@ final class VexFastPath {
         int n0 = (int) (nums >>> ((lk & 7) << 3)) & (int) (MASKS >>> ((lk >> 15 & 7) << 3)) & 0xFF;
         int n1 = (int) (nums >>> ((lk >> 3 & 7) << 3)) & (int) (MASKS >>> ((lk >> 18 & 7) << 3)) & 0xFF;
         int n2 = (int) (nums >>> ((lk >> 6 & 7) << 3)) & (int) (MASKS >>> ((lk >> 21 & 7) << 3)) & 0xFF;
-        int n3 = (int) (nums >>> ((lk >> 9 & 7) << 3)) & (int) (MASKS >>> ((lk >> 24 & 7) << 3)) & 0xFF;
-        int n4 = (int) (nums >>> ((lk >> 12 & 7) << 3)) & (int) (MASKS >>> ((lk >> 27 & 7) << 3)) & 0xFF;
+        int n3 = 0, n4 = 0;
+        if ((a0 & 0x40) != 0) {
+            // Four or five operands (rare): the fourth and fifth as well.
+            n3 = (int) (nums >>> ((lk >> 9 & 7) << 3)) & (int) (MASKS >>> ((lk >> 24 & 7) << 3)) & 0xFF;
+            n4 = (int) (nums >>> ((lk >> 12 & 7) << 3)) & (int) (MASKS >>> ((lk >> 27 & 7) << 3)) & 0xFF;
+        }
         // Immediates (at most two; an is4 register byte counts as the first).
         long imm = 0, imm2 = 0;
         boolean hasImm = (a0 & F_IMM) != 0;
