@@ -33,12 +33,15 @@ final class VexFastPath {
     /** (space - 1) * 8 + map, opcode: whether a ModRM byte follows. */
     private static final boolean[] MODRM = new boolean[16 * 256];
     /**
-     * Per row ((space - 1) * 8 + map) * 256 + opcode: the offset of its plan ids in SEL (upper bits) and the mask
-     * of the selector bits (ModRM.reg << 8 | pp << 6 | key) that the plans depend on (low 11 bits); 0 for none.
+     * Per row ((space - 1) * 8 + map) * 256 + opcode: the offset of its plan ids in SEL (bits 12 up), whether a
+     * ModRM byte follows ({@link #ROW_MODRM}) and the mask of the selector bits (ModRM.reg << 8 | pp << 6 | key) that
+     * the plans depend on (low 11 bits); 0 for none.
      * A row's plan ids are stored densely by {@link Integer#compress} of the selector under that mask, so the
      * part of the tables that a stream touches stays small.
      */
     private static final int[] ROW = new int[16 * 256];
+    /** ROW bit: a ModRM byte follows the opcode. */
+    private static final int ROW_MODRM = 1 << 11;
     /** Plan ids (0: none, the general path decides). */
     private static final char[] SEL;
     /** Plan data, {@link #STRIDE} longs (a cache line) per plan id (see {@link Plan#flatten}). */
@@ -90,11 +93,11 @@ final class VexFastPath {
                     for (int s = 0; s < byKey.length; s++) {
                         if ((s & ~mask) == 0) sel.append((char) byKey[s]);
                     }
-                    ROW[row] = base << 11 | mask;
+                    ROW[row] = base << 12 | (MODRM[row] ? ROW_MODRM : 0) | mask;
                 }
             }
         }
-        if (ids.size() > Character.MAX_VALUE || sel.length() >= 1 << 20) throw new IllegalStateException("plan ids");
+        if (ids.size() > Character.MAX_VALUE || sel.length() >= 1 << 19) throw new IllegalStateException("plan ids");
         SEL = sel.toString().toCharArray();
         P = new long[ids.size() * STRIDE];
         for (int i = 1; i < ids.size(); i++) ids.get(i).flatten(P, i * STRIDE);
@@ -190,18 +193,18 @@ final class VexFastPath {
         }
         int opcode = code[p++] & 0xFF;
         row |= opcode;
+        int ri = ROW[row];
+        if (ri == 0) return false;
         int modrm = -1, mod = 0, reg = 0, rm = 0;
-        if (MODRM[row]) {
+        if ((ri & ROW_MODRM) != 0) {
             if (p >= limit) return false;
             modrm = code[p++] & 0xFF;
             mod = modrm >> 6;
             reg = (modrm >> 3) & 7;
             rm = modrm & 7;
         }
-        int ri = ROW[row];
-        if (ri == 0) return false;
         int mod3 = mod == 3 ? 2 : 0;
-        int id = SEL[(ri >>> 11) + Integer.compress(reg << 8 | pp << 6 | (aaa & 4) << 3 | eb << 4 | vexL << 2 | mod3 | w,
+        int id = SEL[(ri >>> 12) + Integer.compress(reg << 8 | pp << 6 | (aaa & 4) << 3 | eb << 4 | vexL << 2 | mod3 | w,
                 ri & 0x7FF)];
         if (id == 0) return false;
         long[] P = VexFastPath.P;
