@@ -35,14 +35,13 @@ final class FastPath {
      * the table at class initialisation by the general path's own matching rules for 64-bit legacy encodings.
      */
     /**
-     * Per map * 256 + opcode: the offset of its plan ids in SEL (upper bits) and the mask of the selector bits
-     * (ModRM.reg << 5 | context) that they depend on (low 8 bits); 0 for none. A row's ids are stored densely by
-     * {@link Integer#compress} of the selector under that mask, so the part of the tables a stream touches is small.
+     * Per map * 256 + opcode: the offset of its plans in P, in plans (upper bits), and the mask of the selector bits
+     * (ModRM.reg << 5 | context) that they depend on (low 8 bits); 0 for none. A row's plans are stored densely by
+     * {@link Integer#compress} of the selector under that mask, so the part of the tables a stream touches is small,
+     * and a plan is found with one dependent load.
      */
     private static final int[] ROW = new int[512];
-    /** Plan ids (0: none, the general path decides). */
-    private static final char[] SEL;
-    /** Plan data, {@link #STRIDE} longs per plan id (see {@link Plan#flatten}). */
+    /** Plan data, {@link #STRIDE} longs per selector slot (see {@link Plan#flatten}); all zero where the general path decides. */
     private static final long[] P;
     private static final int STRIDE = 8;
 
@@ -89,10 +88,11 @@ final class FastPath {
                 ROW[map << 8 | op] = base << 8 | mask;
             }
         }
-        if (ids.size() > Character.MAX_VALUE || sel.length() >= 1 << 23) throw new IllegalStateException("plan ids");
-        SEL = sel.toString().toCharArray();
-        P = new long[ids.size() * STRIDE];
-        for (int i = 1; i < ids.size(); i++) ids.get(i).flatten(P, i * STRIDE);
+        if (sel.length() >= 1 << 23) throw new IllegalStateException("plan slots");
+        P = new long[sel.length() * STRIDE];
+        for (int i = 1; i < sel.length(); i++) {
+            if (sel.charAt(i) != 0) ids.get(sel.charAt(i)).flatten(P, i * STRIDE);
+        }
     }
 
     /** The general path's candidate loop ({@code Decoder.Ctx.afterPrefixes}) for one legacy 64-bit context. */
@@ -183,11 +183,10 @@ final class FastPath {
         int ctx = (o66 ? 16 : 0) | (rex & 8) | (mod == 3 ? 4 : 0) | (rex2 ? 2 : 0) | (((rex & 1) | B4) != 0 ? 1 : 0);
         int ri = ROW[map << 8 | opcode];
         if (ri == 0) return false;
-        int id = SEL[(ri >>> 8) + Integer.compress(reg << 5 | ctx, ri & 0xFF)];
-        if (id == 0) return false;
         long[] P = FastPath.P;
-        int q = id * STRIDE;
+        int q = ((ri >>> 8) + Integer.compress(reg << 5 | ctx, ri & 0xFF)) * STRIDE;
         long pf = P[q + 6], ps = P[q + 5];
+        if (pf == 0) return false;
         int R = (rex & 4) << 1 | R4, X = (rex & 2) << 2 | X4, B = (rex & 1) << 3 | B4;
         // Memory operand.
         int sib = -1, base = -1, index = -1, scale = 1, defSeg = 3;
@@ -320,7 +319,9 @@ final class FastPath {
             p[q + 5] = s0 | s1 << 8 | s2 << 16 | (long) s3 << 24 | (long) immSize << 32
                     | (long) (immSize == 0 ? 0 : 64 - 8 * immSize) << 40
                     | (long) imm2Size << 48 | (long) imm2Shift << 56;
-            p[q + 6] = (hasMem ? 1 : 0) | (hasImm ? 2 : 0) | byteRegs << 4 | special << 8 | n << 12 | (n > 2 ? 1 << 16 : 0);
+            // Bit 20 marks a plan (a slot of zeros is none).
+            p[q + 6] = (hasMem ? 1 : 0) | (hasImm ? 2 : 0) | byteRegs << 4 | special << 8 | n << 12 | (n > 2 ? 1 << 16 : 0)
+                    | 1 << 20;
             // The first immediate: bits kept after the shift pair (all when it sign-extends, else its own bytes).
             p[q + 7] = immSize == 0 ? 0 : immShift != 0 || immSize == 8 ? -1L : (1L << 8 * immSize) - 1;
         }
