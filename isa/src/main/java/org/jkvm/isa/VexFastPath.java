@@ -49,9 +49,13 @@ final class VexFastPath {
     private static final int STRIDE = 8;
 
     static {
-        Map<List<Object>, Plan> plans = new HashMap<>();
+        // Plan id + 1 by form id * 128 + key * 2 + (pp == 66); -1: no plan (computed once each).
+        int[] planOf = new int[OpcodeTable.FORMS.length * 128];
         List<Plan> ids = new ArrayList<>();
         ids.add(null);
+        // Plans with the same data share an id, so that key bits a form ignores do not split its row.
+        Map<List<Long>, Integer> byContent = new HashMap<>();
+        long[] flat = new long[STRIDE];
         StringBuilder sel = new StringBuilder().append((char) 0);
         int[] byKey = new int[1 << 11];
         for (int sp = Form.VEX; sp <= Form.EVEX; sp++) {
@@ -66,22 +70,39 @@ final class VexFastPath {
                     for (int s = 0; s < byKey.length; s++) {
                         int reg = s >> 8, pp = s >> 6 & 3, key = s & 63;
                         Form[] cands = narrow[reg * 4 + pp];
-                        Plan pl = null;
+                        int id = 0;
                         if (cands.length > 0 && keyPossible(sp, key, MODRM[row])) {
                             Form f = select(cands, sp, map, pp, key);
                             if (f != null) {
-                                int spk = sp, mapk = map;
-                                pl = plans.computeIfAbsent(List.of(f, key, pp == Form.PP_66), x -> {
-                                    Plan y = Plan.of(f, spk, mapk, pp, key);
-                                    if (y != null) { y.id = ids.size(); ids.add(y); }
-                                    return y;
-                                });
+                                int at = f.id * 128 + key * 2 + (pp == Form.PP_66 ? 1 : 0);
+                                if (planOf[at] == 0) {
+                                    Plan y = Plan.of(f, sp, map, pp, key);
+                                    if (y == null) {
+                                        planOf[at] = -1;
+                                    } else {
+                                        y.flatten(flat, 0);
+                                        List<Long> content = new ArrayList<>();
+                                        for (long v : flat) content.add(v);
+                                        Integer known = byContent.putIfAbsent(content, ids.size());
+                                        if (known == null) ids.add(y);
+                                        planOf[at] = (known == null ? ids.size() - 1 : known) + 1;
+                                    }
+                                }
+                                id = Math.max(planOf[at] - 1, 0);
                             }
                         }
-                        byKey[s] = pl == null ? 0 : pl.id;
-                        any |= pl != null;
+                        byKey[s] = id;
+                        any |= id != 0;
                     }
                     if (!any) continue;
+                    // Selectors no encoding produces (VEX: L'L high bit, EVEX.b, aaa; no ModRM: mod and reg) take the
+                    // plan of the one the decoder computes instead, so that they do not split the row.
+                    for (int s = 0; s < byKey.length; s++) {
+                        int c = s;
+                        if (sp == Form.VEX) c &= ~0x38;
+                        if (!MODRM[row]) c &= ~(2 | 7 << 8);
+                        byKey[s] = byKey[c];
+                    }
                     // Keep only the selector bits the plan ids depend on.
                     int mask = 0;
                     for (int bit = 0; bit < 11; bit++) {
@@ -343,7 +364,6 @@ final class VexFastPath {
      * vector length, rounding, broadcast and disp8*N, immediates and XSAVE components.
      */
     static final class Plan {
-        int id;
         Form form;
         int osz, vl, rc = -1, n;
         boolean sae, nd, nf, scc, keepMask, hasMem, hasImm, bcst, vsib, tileSib;
