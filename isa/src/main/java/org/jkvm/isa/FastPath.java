@@ -19,6 +19,9 @@ final class FastPath {
             G16 = RegClass.GPR16.ordinal(), G32 = RegClass.GPR32.ordinal(), G64 = RegClass.GPR64.ordinal();
     private static final int SEG = RegClass.SEG.ordinal(), CR = RegClass.CR.ordinal(), DR = RegClass.DR.ordinal();
 
+    /** Bits of the decoder's prefix word beside REX.WRXB and REX2.R4/X4/B4 (see {@link #decode}). */
+    private static final int X_66 = 1 << 8, X_REX = 1 << 9, X_REX2 = 1 << 10;
+
     /** First bytes that can start a fast-path instruction (not VEX/EVEX/REX2 escapes or other prefixes). */
     private static final boolean[] FIRST = new boolean[256];
 
@@ -134,60 +137,52 @@ final class FastPath {
         if (p >= limit) return false;
         int b = code[p++] & 0xFF;
         if (!FIRST[b]) return (b == 0x62 || b == 0xC4 || b == 0xC5) && VexFastPath.decode(o, code, off, limit);
-        boolean o66 = false;
+        // The prefix state in one word (fewer live values): REX.WRXB 0-3, REX2 R4 4, X4 5, B4 6, 66 8, REX 9, REX2 10.
+        int x = 0;
         if (b == 0x66) {
-            o66 = true;
+            x = X_66;
             if (p >= limit) return false;
             b = code[p++] & 0xFF;
         }
-        int rex = 0;
         if ((b & 0xF0) == 0x40) {
-            rex = b;
+            x |= X_REX | b & 15;
             if (p >= limit) return false;
             b = code[p++] & 0xFF;
         }
-        int map = 0, opcode = b;
-        // REX2 payload bits R4/X4/B4 (already shifted to 16) and whether REX2 is present.
-        int R4 = 0, X4 = 0, B4 = 0;
-        boolean rex2 = false;
+        int mo = b; // map << 8 | opcode
         if (b == 0xD5) {
-            if (rex != 0 || p + 1 >= limit) return false;
+            if ((x & X_REX) != 0 || p + 1 >= limit) return false;
             int pl = code[p++] & 0xFF;
-            rex2 = true;
-            map = pl >> 7;
-            R4 = (pl & 0x40) >> 2;
-            X4 = (pl & 0x20) >> 1;
-            B4 = pl & 0x10;
-            rex = 0x40 | (pl & 0x0F);
-            opcode = code[p++] & 0xFF;
+            x |= X_REX2 | pl & 15 | (pl & 0x40) >> 2 | (pl & 0x20) | (pl & 0x10) << 2;
+            int opcode = code[p++] & 0xFF;
+            mo = (pl & 0x80) << 1 | opcode;
             int hi = opcode & 0xF0;
-            if (map == 0 ? hi == 0x40 || hi == 0x70 || hi == 0xE0 || hi == 0xA0 || opcode == 0x0F
+            if (pl < 0x80 ? hi == 0x40 || hi == 0x70 || hi == 0xE0 || hi == 0xA0 || opcode == 0x0F
                     : hi == 0x30 || hi == 0x80) {
                 return false;
             }
         } else if (b == 0x0F) {
             if (p >= limit) return false;
-            opcode = code[p++] & 0xFF;
+            int opcode = code[p++] & 0xFF;
             if (opcode == 0x38 || opcode == 0x3A) return false;
-            map = 1;
+            mo = 0x100 | opcode;
         }
         int modrm = -1, mod = 0, reg = 0, rm = 0;
-        if (MODRM[map << 8 | opcode]) {
+        if (MODRM[mo]) {
             if (p >= limit) return false;
             modrm = code[p++] & 0xFF;
             mod = modrm >> 6;
             reg = (modrm >> 3) & 7;
             rm = modrm & 7;
         }
-        boolean w = (rex & 8) != 0;
-        int ctx = (o66 ? 16 : 0) | (rex & 8) | (mod == 3 ? 4 : 0) | (rex2 ? 2 : 0) | (((rex & 1) | B4) != 0 ? 1 : 0);
-        int ri = ROW[map << 8 | opcode];
+        int ctx = (x >> 4 & 16) | (x & 8) | (mod == 3 ? 4 : 0) | (x >> 9 & 2) | ((x & 0x41) != 0 ? 1 : 0);
+        int ri = ROW[mo];
         if (ri == 0) return false;
         long[] P = FastPath.P;
         int q = ((ri >>> 8) + Integer.compress(reg << 5 | ctx, ri & 0xFF)) * STRIDE;
         long pf = P[q + 6], ps = P[q + 5];
         if (pf == 0) return false;
-        int R = (rex & 4) << 1 | R4, X = (rex & 2) << 2 | X4, B = (rex & 1) << 3 | B4;
+        int X = (x & 2) << 2 | (x & 32) >> 1, B = (x & 1) << 3 | (x & 64) >> 2;
         // Memory operand.
         int sib = -1, base = -1, index = -1, scale = 1, defSeg = 3;
         long disp = 0;
@@ -224,8 +219,8 @@ final class FastPath {
         }
         // Register operands: the plan's templates plus the register number picked by its selector shift.
         int special = (int) pf >> 8 & 3;
-        if (special != 0 && (rex2 || special == Plan.SEG_REG && reg > 5)) return false;
-        long nums = (reg | R) << 8 | (rm | B) << 16 | ((opcode & 7) | B) << 24 | (long) reg << 32;
+        if (special != 0 && ((x & X_REX2) != 0 || special == Plan.SEG_REG && reg > 5)) return false;
+        long nums = (reg | (x & 4) << 1 | (x & 16)) << 8 | (rm | B) << 16 | ((mo & 7) | B) << 24 | (long) reg << 32;
         long t01 = P[q + 3];
         int sh = (int) ps;
         int op0 = (int) t01 | ((int) (nums >>> (sh & 63)) & 0xFF) << 16;
@@ -238,7 +233,7 @@ final class FastPath {
             op3 = (int) (t23 >>> 32) | ((int) (nums >>> (sh >>> 24)) & 0xFF) << 16;
         }
         int byteRegs = (int) pf >> 4 & 15;
-        if (byteRegs != 0 && rex == 0) {
+        if (byteRegs != 0 && (x & (X_REX | X_REX2)) == 0) {
             // AH..BH: an 8-bit register number 4-7 without any REX prefix.
             int m = byteRegs;
             if ((m & 1) != 0) op0 = highByte(op0);
@@ -265,13 +260,13 @@ final class FastPath {
         }
         int n = (int) pf >> 12 & 7;
         long xs = P[q + 2];
-        if (rex2 && ((R4 | X4 | B4) != 0 || base >= 16 || index >= 16 || egpr(op0, n > 0) || egpr(op1, n > 1)
+        if ((x & X_REX2) != 0 && ((x & 0x70) != 0 || base >= 16 || index >= 16 || egpr(op0, n > 0) || egpr(op1, n > 1)
                 || egpr(op2, n > 2) || egpr(op3, n > 3))) {
             xs |= 1L << 19;
         }
         // Commit: the packed words of Insn, each stored once.
-        int prefixes = (o66 ? Insn.P_OPSIZE : 0) | (rex2 ? Insn.P_REX2 : rex != 0 ? Insn.P_REX : 0);
-        o.w0 = P[q] | (p - off) | (long) prefixes << 19 | (long) opcode << 32 | (long) (rex >> 3 & 1) << 40
+        int prefixes = (x >> 5 & Insn.P_OPSIZE) | (x >> 3 & (Insn.P_REX | Insn.P_REX2));
+        o.w0 = P[q] | (p - off) | (long) prefixes << 19 | (long) (mo & 0xFF) << 32 | (long) (x >> 3 & 1) << 40
                 | (long) defSeg << 41;
         o.w1 = (modrm + 1) | (sib + 1) << 9 | isz << 18;
         o.ops01 = (op0 & 0xFFFFFFFFL) | (long) op1 << 32;
