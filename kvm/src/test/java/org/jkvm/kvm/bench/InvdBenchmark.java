@@ -22,16 +22,18 @@ import org.jkvm.kvm.stats.SwitchOp;
 public final class InvdBenchmark {
     /** {@code cpuExitsPerSecond} counts this thread's CPU time only: what one core delivers on a busy machine. */
     public record Result(String placement, long exits, double seconds, double exitsPerSecond, double cpuExitsPerSecond,
-                         double cyclesPerExit, long xsetbv, long wrmsrXss, long wrpkru, long rdpkru, long switchCycles) {
+                         double cyclesPerExit, long xsetbv, long wrmsrXss, long wrpkru, long rdpkru, long switchCycles,
+                         double bytesPerExit) {
         @Override
         public String toString() {
             return String.format("%-10s %,12d INVD exits in %.3f s = %,.0f exits/s (%,.0f per CPU second), modelled "
-                + "%.1f cycles/exit (XSETBV %d, WRMSR XSS %d, WRPKRU %d, RDPKRU %d)", placement, exits, seconds,
-                exitsPerSecond, cpuExitsPerSecond, cyclesPerExit, xsetbv, wrmsrXss, wrpkru, rdpkru);
+                + "%.1f cycles/exit (XSETBV %d, WRMSR XSS %d, WRPKRU %d, RDPKRU %d), %.3f bytes allocated/exit", placement,
+                exits, seconds, exitsPerSecond, cpuExitsPerSecond, cyclesPerExit, xsetbv, wrmsrXss, wrpkru, rdpkru, bytesPerExit);
         }
     }
 
-    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.ThreadMXBean THREADS =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
     public static Result run(String placement, long iterations, String cpu) throws Exception {
         return run(placement, iterations, cpu, false);
@@ -58,9 +60,9 @@ public final class InvdBenchmark {
             if (!(e instanceof VcpuExit.Io io) || io.port() != 0x80) throw new IllegalStateException("setup: " + e);
             SoftVcpu v = (SoftVcpu) g.vcpu;
             ((ExitStatistics) v).resetStatistics();
-            long c0 = THREADS.getCurrentThreadCpuTime(), t0 = System.nanoTime();
+            long a0 = THREADS.getCurrentThreadAllocatedBytes(), c0 = THREADS.getCurrentThreadCpuTime(), t0 = System.nanoTime();
             e = g.vcpu.run();
-            long t1 = System.nanoTime(), c1 = THREADS.getCurrentThreadCpuTime();
+            long t1 = System.nanoTime(), c1 = THREADS.getCurrentThreadCpuTime(), a1 = THREADS.getCurrentThreadAllocatedBytes();
             if (!(e instanceof VcpuExit.Io io2) || io2.port() != 0x81) throw new IllegalStateException("loop: " + e);
             long exits = v.counters.count(org.jkvm.cpu.vmx.ExitReason.INVD);
             if (exits != iterations) throw new IllegalStateException("expected " + iterations + " INVD exits, saw " + exits);
@@ -69,7 +71,8 @@ public final class InvdBenchmark {
                 v.cycles.count(SwitchOp.XSETBV), v.cycles.count(SwitchOp.WRMSR_XSS), v.cycles.count(SwitchOp.WRPKRU),
                 v.cycles.count(SwitchOp.RDPKRU),
                 v.cycles.count(SwitchOp.XSETBV) * v.cycles.cost(SwitchOp.XSETBV) + v.cycles.count(SwitchOp.WRMSR_XSS) * v.cycles.cost(SwitchOp.WRMSR_XSS)
-                    + v.cycles.count(SwitchOp.WRPKRU) * v.cycles.cost(SwitchOp.WRPKRU) + v.cycles.count(SwitchOp.RDPKRU) * v.cycles.cost(SwitchOp.RDPKRU));
+                    + v.cycles.count(SwitchOp.WRPKRU) * v.cycles.cost(SwitchOp.WRPKRU) + v.cycles.count(SwitchOp.RDPKRU) * v.cycles.cost(SwitchOp.RDPKRU),
+                (double) (a1 - a0) / exits);
         }
     }
 
