@@ -47,6 +47,8 @@ final class FastPath {
     /** Plan data, {@link #STRIDE} longs per selector slot (see {@link Plan#flatten}); all zero where the general path decides. */
     private static final long[] P;
     private static final int STRIDE = 8;
+    /** P.length - 1, a power of two: indexes under it need no range check. */
+    private static final int PMASK;
 
     /** {@link OpcodeTable#HAS_MODRM} of maps 0 and 1 by map * 256 + opcode (one load less on the hot path). */
     private static final boolean[] MODRM = new boolean[512];
@@ -92,7 +94,8 @@ final class FastPath {
             }
         }
         if (sel.length() >= 1 << 23) throw new IllegalStateException("plan slots");
-        P = new long[sel.length() * STRIDE];
+        P = new long[Integer.highestOneBit(sel.length() * STRIDE - 1) << 1];
+        PMASK = P.length - 1;
         for (int i = 1; i < sel.length(); i++) {
             if (sel.charAt(i) != 0) ids.get(sel.charAt(i)).flatten(P, i * STRIDE);
         }
@@ -180,7 +183,7 @@ final class FastPath {
         if (ri == 0) return false;
         long[] P = FastPath.P;
         int q = ((ri >>> 8) + Integer.compress(reg << 5 | ctx, ri & 0xFF)) * STRIDE;
-        long pf = P[q + 6], ps = P[q + 5];
+        long pf = P[q + 6 & PMASK], ps = P[q + 5 & PMASK];
         if (pf == 0) return false;
         int X = (x & 2) << 2 | (x & 32) >> 1, B = (x & 1) << 3 | (x & 64) >> 2;
         // Memory operand.
@@ -221,14 +224,14 @@ final class FastPath {
         int special = (int) pf >> 8 & 3;
         if (special != 0 && ((x & X_REX2) != 0 || special == Plan.SEG_REG && reg > 5)) return false;
         long nums = (reg | (x & 4) << 1 | (x & 16)) << 8 | (rm | B) << 16 | ((mo & 7) | B) << 24 | (long) reg << 32;
-        long t01 = P[q + 3];
+        long t01 = P[q + 3 & PMASK];
         int sh = (int) ps;
         int op0 = (int) t01 | ((int) (nums >>> (sh & 63)) & 0xFF) << 16;
         int op1 = (int) (t01 >>> 32) | ((int) (nums >>> (sh >> 8 & 63)) & 0xFF) << 16;
         int op2 = 0, op3 = 0;
         if ((pf & 1 << 16) != 0) {
             // Three or four operands (rare): the third and fourth as well.
-            long t23 = P[q + 4];
+            long t23 = P[q + 4 & PMASK];
             op2 = (int) t23 | ((int) (nums >>> (sh >> 16 & 63)) & 0xFF) << 16;
             op3 = (int) (t23 >>> 32) | ((int) (nums >>> (sh >>> 24)) & 0xFF) << 16;
         }
@@ -248,9 +251,9 @@ final class FastPath {
         if (p + isz + i2 > limit) return false;
         int shift = (int) (ps >>> 40) & 0xFF;
         if (p + 8 <= code.length) {
-            imm = ((long) LE64.get(code, p) << shift >> shift) & P[q + 7];
+            imm = ((long) LE64.get(code, p) << shift >> shift) & P[q + 7 & PMASK];
         } else {
-            imm = isz == 0 ? 0 : (le(code, p, isz) << shift >> shift) & P[q + 7];
+            imm = isz == 0 ? 0 : (le(code, p, isz) << shift >> shift) & P[q + 7 & PMASK];
         }
         p += isz;
         if (i2 != 0) {
@@ -259,19 +262,19 @@ final class FastPath {
             p += i2;
         }
         int n = (int) pf >> 12 & 7;
-        long xs = P[q + 2];
+        long xs = P[q + 2 & PMASK];
         if ((x & X_REX2) != 0 && ((x & 0x70) != 0 || base >= 16 || index >= 16 || egpr(op0, n > 0) || egpr(op1, n > 1)
                 || egpr(op2, n > 2) || egpr(op3, n > 3))) {
             xs |= 1L << 19;
         }
         // Commit: the packed words of Insn, each stored once.
         int prefixes = (x >> 5 & Insn.P_OPSIZE) | (x >> 3 & (Insn.P_REX | Insn.P_REX2));
-        o.w0 = P[q] | (p - off) | (long) prefixes << 19 | (long) (mo & 0xFF) << 32 | (long) (x >> 3 & 1) << 40
+        o.w0 = P[q & PMASK] | (p - off) | (long) prefixes << 19 | (long) (mo & 0xFF) << 32 | (long) (x >> 3 & 1) << 40
                 | (long) defSeg << 41;
         o.w1 = (modrm + 1) | (sib + 1) << 9 | isz << 18;
         o.ops01 = (op0 & 0xFFFFFFFFL) | (long) op1 << 32;
         o.ops23 = (op2 & 0xFFFFFFFFL) | (long) op3 << 32;
-        o.mem = hasMem ? (base + 1) | (index + 1) << 6 | scale << 12 | P[q + 1] | (rip ? 1L << 42 : 0) : Insn.MEM_NONE;
+        o.mem = hasMem ? (base + 1) | (index + 1) << 6 | scale << 12 | P[q + 1 & PMASK] | (rip ? 1L << 42 : 0) : Insn.MEM_NONE;
         o.memDisp = disp;
         o.imm = imm;
         o.imm2 = imm2;
