@@ -27,8 +27,8 @@ final class VexFastPath {
     private static final int KEYS = 64;
 
     /** Register number lanes of the per-instruction {@code nums} word (shift amounts). */
-    private static final int LANE_ZERO = 0, LANE_REG = 8, LANE_RM_GPR = 16, LANE_RM_VEC = 24, LANE_VVVV = 32,
-            LANE_REG_RAW = 40, LANE_RM_RAW = 48;
+    private static final int LANE_ZERO = 0, LANE_REG = 6, LANE_RM_GPR = 12, LANE_RM_VEC = 18, LANE_VVVV = 24,
+            LANE_REG_RAW = 30, LANE_RM_RAW = 36, LANE_VVVV_7 = 42, LANE_REG_6 = 48;
 
     /** (space - 1) * 8 + map, opcode: whether a ModRM byte follows. */
     private static final boolean[] MODRM = new boolean[16 * 256];
@@ -276,18 +276,21 @@ final class VexFastPath {
             }
         }
         // Register operands: templates plus the register number each picks from a lane of nums, under its mask.
+        // Register numbers by source, already masked as each register class needs (6-bit lanes); an operand's
+        // number is its lane (the shift counts in l7 are taken mod 64).
         long nums = (long) (reg | (rx & 0x1F)) << LANE_REG | (long) (rm | B) << LANE_RM_GPR
                 | (long) (rm | (B & 8) | (rx >>> 24)) << LANE_RM_VEC | (long) (vvvv | vp << 4) << LANE_VVVV
-                | (long) reg << LANE_REG_RAW | (long) rm << LANE_RM_RAW;
+                | (long) reg << LANE_REG_RAW | (long) rm << LANE_RM_RAW | (long) (vvvv & 7) << LANE_VVVV_7
+                | (long) (reg & 6) << LANE_REG_6;
         int lk = (int) l7;
-        int n0 = (int) (nums >>> ((lk & 7) << 3)) & (int) (MASKS >>> ((lk >> 15 & 7) << 3)) & 0xFF;
-        int n1 = (int) (nums >>> ((lk >> 3 & 7) << 3)) & (int) (MASKS >>> ((lk >> 18 & 7) << 3)) & 0xFF;
-        int n2 = (int) (nums >>> ((lk >> 6 & 7) << 3)) & (int) (MASKS >>> ((lk >> 21 & 7) << 3)) & 0xFF;
+        int n0 = (int) (nums >>> lk) & 31;
+        int n1 = (int) (nums >>> (lk >> 6)) & 31;
+        int n2 = (int) (nums >>> (lk >> 12)) & 31;
         int n3 = 0, n4 = 0;
         if ((a0 & 0x40) != 0) {
             // Four or five operands (rare): the fourth and fifth as well.
-            n3 = (int) (nums >>> ((lk >> 9 & 7) << 3)) & (int) (MASKS >>> ((lk >> 24 & 7) << 3)) & 0xFF;
-            n4 = (int) (nums >>> ((lk >> 12 & 7) << 3)) & (int) (MASKS >>> ((lk >> 27 & 7) << 3)) & 0xFF;
+            n3 = (int) (nums >>> (lk >> 18)) & 31;
+            n4 = (int) (nums >>> (lk >> 24)) & 31;
         }
         // Immediates (at most two; an is4 register byte counts as the first).
         long imm = 0, imm2 = 0;
@@ -339,9 +342,6 @@ final class VexFastPath {
         o.xsave = xs;
         return true;
     }
-
-    /** Register number masks by code 0-5 (a byte each): none, any, 4 bits, 3 bits, K0-K7 pairs, BND. */
-    private static final long MASKS = 0x03_06_07_0F_FF_00L;
 
     private static final int F_SAE = 1 << 8, F_ND = 1 << 9, F_NF = 1 << 10, F_SCC = 1 << 11, F_KEEP = 1 << 12,
             F_MEM = 1 << 13, F_IMM = 1 << 14, F_BCST = 1 << 15, F_VSIB = 1 << 16, F_TILE = 1 << 17, F_XSK = 1 << 26;
@@ -398,21 +398,7 @@ final class VexFastPath {
             int a1 = badAaa | vCheck << 8 | (vsibHigh != 0 ? 1 << 13 : 0) | vecHiMask << 16 | gprMask << 21
                     | immSizeOut << 26;
             int a2 = memSize | memIndexClass << 16 | disp8n << 24;
-            int[] sh = {s0, s1, s2, s3, s4}, mk = {m0, m1, m2, m3, m4};
-            int lk = 0;
-            for (int i = 0; i < 5; i++) {
-                int code = switch (mk[i]) {
-                    case 0 -> 0;
-                    case 0xFF -> 1;
-                    case 15 -> 2;
-                    case 7 -> 3;
-                    case 6 -> 4;
-                    case 3 -> 5;
-                    default -> throw new IllegalStateException("register mask " + mk[i] + " in " + form);
-                };
-                if (sh[i] % 8 != 0 || sh[i] > 48) throw new IllegalStateException("lane " + sh[i]);
-                lk |= (sh[i] >> 3) << 3 * i | code << 15 + 3 * i;
-            }
+            int lk = s0 | s1 << 6 | s2 << 12 | s3 << 18 | s4 << 24;
             if (immShift > 63 || imm2Shift > 63) throw new IllegalStateException("immediate shift");
             int ims = immSize | immShift << 4 | imm2Size << 10 | imm2Shift << 14;
             p[q] = Insn.w0(0, osz, 8, n, 0, 0, 0, 0, -1, Mode.BITS64, false, form.id);
@@ -603,7 +589,8 @@ final class VexFastPath {
                     }
                 }
                 t[i] = tmpl;
-                sh[i] = lane;
+                sh[i] = maskedLane(lane, mask, evex);
+                if (sh[i] < 0) return null;
                 mk[i] = mask;
             }
             if (derive) {
@@ -620,6 +607,22 @@ final class VexFastPath {
             pl.m0 = mk[0]; pl.m1 = mk[1]; pl.m2 = mk[2]; pl.m3 = mk[3]; pl.m4 = mk[4];
             pl.hiExtra = Math.max(hiExtra, 0);
             return pl;
+        }
+
+        /**
+         * The lane that holds the register number of {@code lane} under {@code mask}: the lane itself where the mask
+         * keeps every value the lane can hold, a pre-masked lane, or -1 (not covered).
+         */
+        private static int maskedLane(int lane, int mask, boolean evex) {
+            int max = switch (lane) {
+                case LANE_ZERO -> 0;
+                case LANE_REG_RAW, LANE_RM_RAW -> 7;
+                default -> evex ? 31 : 15;
+            };
+            if ((max & mask) == max) return lane;
+            if (lane == LANE_VVVV && mask == 7) return LANE_VVVV_7;
+            if (lane == LANE_REG_RAW && mask == 6) return LANE_REG_6;
+            return -1;
         }
 
         private static int rmLane(Opnd op) {
