@@ -57,5 +57,14 @@
  * <h2>Tables</h2>
  * {@code OpcodeTable} documents the line notation; the sections are {@code TableGp} (general purpose and
  * system), {@code TableX87}, {@code TableSse}, {@code TableVex}, {@code TableEvex} and {@code TableApx}.
+ *
+ * <h2>Decode paths</h2>
+ * In 64-bit mode two fast paths take most instructions: {@code FastPath} (legacy one-byte and 0F opcodes with 66,
+ * REX or REX2) and {@code VexFastPath} (VEX and EVEX: AVX, AVX-512, APX map 4 and extended EVEX). Their plans are
+ * derived from the table at class initialisation by the general path's own candidate test and operand rules;
+ * whatever they do not cover (other prefixes, forms that depend on ModRM.rm, anything invalid) goes to the general
+ * path in {@code Decoder}, and tests ({@code FastPathTest}, {@code VexFastPathTest}) check both paths give the same
+ * result for millions of inputs. A result is a few packed words ({@code Insn}); decoding into a reused
+ * {@link org.jkvm.isa.DecodeBuffer} allocates nothing.
  */
 package org.jkvm.isa;
