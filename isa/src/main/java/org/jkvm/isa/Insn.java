@@ -44,6 +44,11 @@ public abstract sealed class Insn permits Instruction, DecodeBuffer {
     static final Mode[] MODES = Mode.values();
     static final Form[] FORMS = OpcodeTable.FORMS;
 
+    static {
+        // w0 holds a form id + 1 in 13 bits and the mode in 2.
+        if (FORMS.length >= 1 << 13 || MODES.length > 4) throw new IllegalStateException("Insn.w0 layout too small");
+    }
+
     Insn() {
         w0 = W0_INVALID_BIT | 1;
         w1 = 0;
