@@ -289,7 +289,7 @@ final class FastPath {
     }
 
     /** Little-endian unsigned value of {@code size} (1, 2, 4 or 8) bytes at {@code p}. */
-    private static long le(byte[] c, int p, int size) {
+    static long le(byte[] c, int p, int size) {
         return switch (size) {
             case 1 -> c[p] & 0xFFL;
             case 2 -> (c[p] & 0xFF) | (c[p + 1] & 0xFF) << 8;

@@ -300,11 +300,11 @@ final class VexFastPath {
             int isz = ims & 15, i2 = ims >> 10 & 15;
             if (p + isz + i2 > limit) return false;
             int shift = ims >> 4 & 63;
-            imm = (le(code, p, isz) << shift) >> shift;
+            imm = (FastPath.le(code, p, isz) << shift) >> shift;
             p += isz;
             if (i2 != 0) {
                 int shift2 = ims >> 14 & 63;
-                imm2 = (le(code, p, i2) << shift2) >> shift2;
+                imm2 = (FastPath.le(code, p, i2) << shift2) >> shift2;
                 p += i2;
             }
             int is4 = (a0 >> 23 & 7) - 1;
@@ -345,17 +345,6 @@ final class VexFastPath {
 
     private static final int F_SAE = 1 << 8, F_ND = 1 << 9, F_NF = 1 << 10, F_SCC = 1 << 11, F_KEEP = 1 << 12,
             F_MEM = 1 << 13, F_IMM = 1 << 14, F_BCST = 1 << 15, F_VSIB = 1 << 16, F_TILE = 1 << 17, F_XSK = 1 << 26;
-
-    /** Little-endian unsigned value of {@code size} (1, 2, 4 or 8) bytes at {@code p}. */
-    private static long le(byte[] c, int p, int size) {
-        return switch (size) {
-            case 1 -> c[p] & 0xFFL;
-            case 2 -> (c[p] & 0xFF) | (c[p + 1] & 0xFF) << 8;
-            case 4 -> ((c[p] & 0xFF) | (c[p + 1] & 0xFF) << 8 | (c[p + 2] & 0xFF) << 16 | (c[p + 3] & 0xFF) << 24) & 0xFFFFFFFFL;
-            default -> ((c[p] & 0xFF) | (c[p + 1] & 0xFF) << 8 | (c[p + 2] & 0xFF) << 16 | (c[p + 3] & 0xFF) << 24) & 0xFFFFFFFFL
-                    | ((long) ((c[p + 4] & 0xFF) | (c[p + 5] & 0xFF) << 8 | (c[p + 6] & 0xFF) << 16 | (c[p + 7] & 0xFF) << 24)) << 32;
-        };
-    }
 
     /**
      * Everything about a VEX/EVEX decode that the form and the key bits determine, worked out once by the
