@@ -268,13 +268,10 @@ public final class SoftVcpu implements Vcpu, ExitStatistics, org.jkvm.api.Instru
             MemorySegment m = ramAt(base + 8L * i);
             if (m == null || m.byteSize() < 8) return;
             e[i] = m.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0);
-            if ((e[i] & 1) != 0 && (e[i] & PDPTE_RESERVED) != 0) return;
+            if (org.jkvm.cpu.exec.Mmu.reservedPdpte(e[i])) return;
         }
         for (int i = 0; i < 4; i++) vmcs.write(Vmcs.pdptrField(i), e[i]);
     }
-
-    /** Bits 2:1 and 8:5 of a present PAE PDPTE are reserved (SDM vol. 3A, 4.4.1). */
-    private static final long PDPTE_RESERVED = 0x1E6;
 
     @Override
     public KvmFpu getFpu() {

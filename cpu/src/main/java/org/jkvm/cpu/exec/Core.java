@@ -204,11 +204,11 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
         int act = 0;
         if ((d & 1L << GUEST_RFLAGS.ordinal()) != 0) {
             fl = v.stored(GUEST_RFLAGS);
-            if ((fl & 2) == 0 || (fl & 0xFFFF_FFFF_FFC0_8028L) != 0) return false;
+            if (!validRflags(fl)) return false;
         }
         if ((d & 1L << GUEST_ACTIVITY_STATE.ordinal()) != 0) {
             act = (int) v.stored(GUEST_ACTIVITY_STATE);
-            if (act < 0 || act > 1) return false;
+            if (!validActivity(act)) return false;
         }
         if ((d & 1L << GUEST_RIP.ordinal()) != 0) rip = v.stored(GUEST_RIP);
         if ((d & 1L << GUEST_RSP.ordinal()) != 0) guestRsp = v.stored(GUEST_RSP);
@@ -218,20 +218,34 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
             selectTlb();
         }
         if ((d & 1L << GUEST_INTERRUPTIBILITY_INFO.ordinal()) != 0) {
-            int intr = (int) v.stored(GUEST_INTERRUPTIBILITY_INFO);
-            interruptShadow = intr & 3;
-            nmiBlocked = (intr & 8) != 0;
+            loadInterruptibility((int) v.stored(GUEST_INTERRUPTIBILITY_INFO));
         }
         if ((d & 1L << GUEST_ACTIVITY_STATE.ordinal()) != 0) halted = act == 1;
         hostRsp = r[4];
         r[4] = guestRsp;
-        shadowAt = interruptShadow != 0 ? retired : -1;
         loadControls(v);
         return true;
     }
 
-    /** Execution controls and the per-entry values read at every entry. */
+    /** The guest RFLAGS checks of VM entry: bit 1 set, reserved bits (and bits 3, 5, 15) clear. */
+    private static boolean validRflags(long fl) {
+        return (fl & 2) != 0 && (fl & 0xFFFF_FFFF_FFC0_8028L) == 0;
+    }
+
+    /** Activity states this CPU enters: active and HLT. */
+    private static boolean validActivity(int act) {
+        return act == 0 || act == 1;
+    }
+
+    /** GUEST_INTERRUPTIBILITY_INFO: STI/MOV SS blocking (bits 1:0) and NMI blocking (bit 3). */
+    private void loadInterruptibility(int intr) {
+        interruptShadow = intr & 3;
+        nmiBlocked = (intr & 8) != 0;
+    }
+
+    /** Execution controls and the per-entry values worked out at every entry. */
     private void loadControls(Vmcs v) {
+        shadowAt = interruptShadow != 0 ? retired : -1;
         pendingDr6 = v.read(GUEST_PENDING_DBG_EXCEPTIONS);
         pinControls = v.read32(PIN_BASED_VM_EXEC_CONTROL);
         cpuControls = v.read32(CPU_BASED_VM_EXEC_CONTROL);
@@ -280,7 +294,7 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
             case GUEST_RSP -> guestRsp;
             case GUEST_RIP -> rip;
             case GUEST_RFLAGS -> flags();
-            case GUEST_INTERRUPTIBILITY_INFO -> interruptShadow | (nmiBlocked ? 8 : 0);
+            case GUEST_INTERRUPTIBILITY_INFO -> interruptShadow | (nmiBlocked ? 8 : 0); // as loadInterruptibility reads it
             case GUEST_ACTIVITY_STATE -> halted ? 1 : 0;
             default -> throw new IllegalArgumentException(f + " is not live guest state");
         };
@@ -306,11 +320,11 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
         if ((nCr0 & CR0_PG) != 0 && (nCr0 & CR0_PE) == 0) return false;
         if ((nCr4 & ~cr4Valid) != 0) return false;
         if (ia32e && ((nCr0 & CR0_PG) == 0 || (nCr4 & CR4_PAE) == 0)) return false;
-        if ((fl & 2) == 0 || (fl & 0xFFFF_FFFF_FFC0_8028L) != 0) return false;
+        if (!validRflags(fl)) return false;
         int csAr = v.read32(GUEST_CS_AR_BYTES);
         if (ia32e && (csAr & 0x2000) != 0 && (csAr & 0x4000) != 0) return false;
         int act = v.read32(GUEST_ACTIVITY_STATE);
-        if (act < 0 || act > 1) return false;
+        if (!validActivity(act)) return false;
         // compare the values as they will be loaded (ET forced, LME/LMA from the entry control), so that an
         // entry that changes nothing keeps the TLB and the translated blocks
         long ldCr0 = nCr0 | CR0_ET, ldEfer = ia32e ? nEfer | 0x500 : nEfer & ~0x400L;
@@ -341,10 +355,7 @@ public final class Core extends ApxOps implements org.jkvm.cpu.xstate.XContext {
         r[4] = v.read(GUEST_RSP);
         rip = v.read(GUEST_RIP);
         setFlagsRaw(fl);
-        int intr = v.read32(GUEST_INTERRUPTIBILITY_INFO);
-        interruptShadow = intr & 3;
-        shadowAt = interruptShadow != 0 ? retired : -1;
-        nmiBlocked = (intr & 8) != 0;
+        loadInterruptibility(v.read32(GUEST_INTERRUPTIBILITY_INFO));
         halted = act == 1;
         loadControls(v);
         updateMode();

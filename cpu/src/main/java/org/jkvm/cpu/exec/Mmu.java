@@ -355,11 +355,16 @@ public abstract class Mmu extends CpuState {
     }
 
     /** Reloads the PAE PDPTEs from CR3 (MOV to CR3/CR0/CR4 in PAE mode); #GP on reserved bits. */
+    /** A present PAE PDPTE with any of the reserved bits 2:1 and 8:5 set (SDM vol. 3A, 4.4.1). */
+    public static boolean reservedPdpte(long e) {
+        return (e & 1) != 0 && (e & 0x1E6) != 0;
+    }
+
     public final void loadPdptes() {
         long base = cr3 & 0xFFFF_FFE0L;
         for (int i = 0; i < 4; i++) {
             long e = ptRead(base + i * 8L);
-            if ((e & 1) != 0 && (e & 0x1E6) != 0) throw Fault.gp0();
+            if (reservedPdpte(e)) throw Fault.gp0();
             pdpte[i] = e;
         }
     }

@@ -27,207 +27,207 @@ public abstract class SysOps extends SlowOps {
     final void sys(Uop u) {
         // the exits thrown in this method are caught in it, which C2 compiles to a plain jump
         try {
-        switch (u.aux) {
-            case Sys.HLT -> {
-                requireCpl0();
-                if (guestMode && (cpuControls & (1 << 7)) != 0) throw exit(u, 12, 0);
-                halted = true;
-                stopBlock = true;
-            }
-            case Sys.CPUID -> throw exit(u, 10, 0);
-            case Sys.INVD -> {
-                requireCpl0();
-                throw exit(u, 13, 0);
-            }
-            case Sys.GETSEC -> throw exit(u, 11, 0);
-            case Sys.VMCALL -> throw exit(u, 18, 0);
-            case Sys.WBINVD -> {
-                requireCpl0();
-                if (guestMode && (secControls & (1 << 6)) != 0) throw exit(u, 54, 0);
-            }
-            case Sys.RDTSC, Sys.RDTSCP -> {
-                if ((cr4 & 4) != 0 && cpl != 0) throw Fault.gp0();
-                if (u.aux == Sys.RDTSCP && guestMode && (secControls & (1 << 3)) == 0) throw Fault.ud();
-                if (guestMode && (cpuControls & (1 << 12)) != 0) throw exit(u, u.aux == Sys.RDTSC ? 16 : 51, 0);
-                long t = guestTsc();
-                r[0] = t & 0xFFFF_FFFFL;
-                r[2] = t >>> 32;
-                if (u.aux == Sys.RDTSCP) r[1] = tscAux & 0xFFFF_FFFFL;
-            }
-            case Sys.RDPID -> r[u.r1] = long64 ? tscAux & 0xFFFF_FFFFL : tscAux & 0xFFFF_FFFFL;
-            case Sys.RDPMC -> {
-                if (guestMode && (cpuControls & (1 << 11)) != 0) throw exit(u, 15, 0);
-                throw Fault.gp0();
-            }
-            case Sys.RDMSR -> {
-                requireCpl0();
-                int msr = (int) r[1];
-                if (guestMode && msrExits(msr, false)) throw exit(u, 31, 0);
-                long v = rdmsr(msr);
-                r[0] = v & 0xFFFF_FFFFL;
-                r[2] = v >>> 32;
-            }
-            case Sys.WRMSR -> {
-                requireCpl0();
-                int msr = (int) r[1];
-                if (guestMode && msrExits(msr, true)) throw exit(u, 32, 0);
-                wrmsr(msr, (r[0] & 0xFFFF_FFFFL) | (r[2] << 32));
-                stopBlock = true;
-            }
-            case Sys.LGDT, Sys.LIDT -> {
-                requireCpl0();
-                long a = ea(u);
-                int lim = (int) read16(a);
-                long base = long64 ? read64(a + 2) : read32(a + 2);
-                if (!long64 && u.size == 2) base &= 0xFF_FFFFL;
-                if (long64 && !canonical(base)) throw Fault.gp0();
-                if (u.aux == Sys.LGDT) { gdtrBase = base; gdtrLimit = lim; }
-                else { idtrBase = base; idtrLimit = lim; }
-            }
-            case Sys.SGDT, Sys.SIDT -> {
-                if ((cr4 & 0x800) != 0 && cpl > 0) throw Fault.gp0(); // UMIP
-                long a = eaW(u);
-                boolean g = u.aux == Sys.SGDT;
-                write16(a, g ? gdtrLimit : idtrLimit);
-                long base = g ? gdtrBase : idtrBase;
-                if (long64) write64(a + 2, base);
-                else write32(a + 2, base);
-            }
-            case Sys.LLDT -> {
-                if (!pe() || (rflags & VM) != 0) throw Fault.ud();
-                requireCpl0();
-                int sel = (int) (u.r2 >= 0 ? r[u.r2] : read(ea(u), 2)) & 0xFFFF;
-                if ((sel & 0xFFFC) == 0) { setSeg(LDTR, sel, 0, 0, 0x10000); return; }
-                if ((sel & 4) != 0) throw Fault.gp(sel & 0xFFFC);
-                long d = descriptor(sel, Fault.GP);
-                int ar = descAr(d);
-                if ((ar & 0x1F) != 2) throw Fault.gp(sel & 0xFFFC);
-                if ((ar & 0x80) == 0) throw new Fault(Fault.NP, sel & 0xFFFC, 0);
-                long base = descBase(d);
-                if (lma()) base |= readSys(gdtrBase + (sel & 0xFFF8) + 8, 4) << 32;
-                setSeg(LDTR, sel, base, descLimit(d), ar);
-            }
-            case Sys.LTR -> {
-                if (!pe() || (rflags & VM) != 0) throw Fault.ud();
-                requireCpl0();
-                int sel = (int) (u.r2 >= 0 ? r[u.r2] : read(ea(u), 2)) & 0xFFFF;
-                if ((sel & 0xFFFC) == 0 || (sel & 4) != 0) throw Fault.gp(sel & 0xFFFC);
-                long d = descriptor(sel, Fault.GP);
-                int ar = descAr(d);
-                int t = ar & 0x1F;
-                if (t != 9 && t != 1) throw Fault.gp(sel & 0xFFFC);
-                if ((ar & 0x80) == 0) throw new Fault(Fault.NP, sel & 0xFFFC, 0);
-                long base = descBase(d);
-                if (lma()) base |= readSys(gdtrBase + (sel & 0xFFF8) + 8, 4) << 32;
-                writeSys(gdtrBase + (sel & 0xFFF8) + 5, 1, (d >>> 40 | 2) & 0xFF);
-                setSeg(TR, sel, base, descLimit(d), ar | 2);
-            }
-            case Sys.SLDT, Sys.STR -> {
-                if (!pe() || (rflags & VM) != 0) throw Fault.ud();
-                if ((cr4 & 0x800) != 0 && cpl > 0) throw Fault.gp0();
-                int v = segSel[u.aux == Sys.SLDT ? LDTR : TR];
-                if (u.r1 >= 0) setReg(u.size, u.r1, v);
-                else write16(eaW(u), v);
-            }
-            case Sys.LMSW -> {
-                requireCpl0();
-                long v = (u.r2 >= 0 ? r[u.r2] : read(ea(u), 2)) & 0xF;
-                long nv = (cr0 & ~0xEL) | (v & 0xE) | (cr0 & 1) | (v & 1);
-                if (guestMode && (((nv ^ cr0Shadow) & cr0Mask & 0xF) != 0)) throw exit(u, 28, 3 << 4 | (v << 16));
-                writeCr0(nv & ~cr0Mask | cr0 & cr0Mask);
-            }
-            case Sys.SMSW -> {
-                if ((cr4 & 0x800) != 0 && cpl > 0) throw Fault.gp0();
-                long v = (cr0 & ~cr0Mask) | (cr0Shadow & cr0Mask);
-                if (u.r1 >= 0) setReg(u.size, u.r1, v);
-                else write16(eaW(u), v);
-            }
-            case Sys.CLTS -> {
-                requireCpl0();
-                if (guestMode && (cr0Mask & 8) != 0 && (cr0Shadow & 8) != 0) throw exit(u, 28, 2 << 4);
-                if ((cr0Mask & 8) == 0) cr0 &= ~8L;
-            }
-            case Sys.INVLPG -> {
-                requireCpl0();
-                long a = ea(u);
-                if (guestMode && (cpuControls & (1 << 9)) != 0) throw exit(u, 14, a);
-                flushTlbPage(a);
-                stopBlock = true;
-            }
-            case Sys.INVPCID -> {
-                requireCpl0();
-                flushTlb();
-                stopBlock = true;
-            }
-            case Sys.SWAPGS -> {
-                if (!long64) throw Fault.ud();
-                requireCpl0();
-                long t = segBase[GS];
-                segBase[GS] = kernelGsBase;
-                kernelGsBase = t;
-            }
-            case Sys.SYSCALL -> syscall(u);
-            case Sys.SYSRET -> sysret(u);
-            case Sys.SYSENTER -> sysenter(u);
-            case Sys.SYSEXIT -> sysexit(u);
-            case Sys.PAUSE -> {
-                if (guestMode && (cpuControls & (1 << 30)) != 0) throw exit(u, 40, 0);
-            }
-            case Sys.XGETBV -> {
-                if ((cr4 & CR4_OSXSAVE) == 0) throw Fault.ud();
-                long v = xgetbv((int) r[1]);
-                r[0] = v & 0xFFFF_FFFFL;
-                r[2] = v >>> 32;
-            }
-            case Sys.XSETBV -> {
-                if ((cr4 & CR4_OSXSAVE) == 0) throw Fault.ud();
-                throw exit(u, 55, 0);
-            }
-            case Sys.RDPKRU -> {
-                if ((cr4 & CR4_PKE) == 0) throw Fault.ud();
-                if ((int) r[1] != 0) throw Fault.gp0();
-                r[0] = pkru() & 0xFFFF_FFFFL;
-                r[2] = 0;
-            }
-            case Sys.WRPKRU -> {
-                if ((cr4 & CR4_PKE) == 0) throw Fault.ud();
-                if ((int) r[1] != 0 || (int) r[2] != 0) throw Fault.gp0();
-                wrpkru((int) r[0]);
-                pkruChanged();
-                stopBlock = true;
-            }
-            case Sys.RDFSBASE, Sys.RDGSBASE, Sys.WRFSBASE, Sys.WRGSBASE -> {
-                if (!long64 || (cr4 & CR4_FSGSBASE) == 0) throw Fault.ud();
-                int s = u.aux == Sys.RDFSBASE || u.aux == Sys.WRFSBASE ? FS : GS;
-                if (u.aux == Sys.RDFSBASE || u.aux == Sys.RDGSBASE) setReg(u.size, u.r1, segBase[s]);
-                else {
-                    long v = reg(u.size, u.r1);
-                    if (!canonical(v)) throw Fault.gp0();
-                    segBase[s] = v;
+            switch (u.aux) {
+                case Sys.HLT -> {
+                    requireCpl0();
+                    if (guestMode && (cpuControls & (1 << 7)) != 0) throw exit(u, 12, 0);
+                    halted = true;
+                    stopBlock = true;
                 }
+                case Sys.CPUID -> throw exit(u, 10, 0);
+                case Sys.INVD -> {
+                    requireCpl0();
+                    throw exit(u, 13, 0);
+                }
+                case Sys.GETSEC -> throw exit(u, 11, 0);
+                case Sys.VMCALL -> throw exit(u, 18, 0);
+                case Sys.WBINVD -> {
+                    requireCpl0();
+                    if (guestMode && (secControls & (1 << 6)) != 0) throw exit(u, 54, 0);
+                }
+                case Sys.RDTSC, Sys.RDTSCP -> {
+                    if ((cr4 & 4) != 0 && cpl != 0) throw Fault.gp0();
+                    if (u.aux == Sys.RDTSCP && guestMode && (secControls & (1 << 3)) == 0) throw Fault.ud();
+                    if (guestMode && (cpuControls & (1 << 12)) != 0) throw exit(u, u.aux == Sys.RDTSC ? 16 : 51, 0);
+                    long t = guestTsc();
+                    r[0] = t & 0xFFFF_FFFFL;
+                    r[2] = t >>> 32;
+                    if (u.aux == Sys.RDTSCP) r[1] = tscAux & 0xFFFF_FFFFL;
+                }
+                case Sys.RDPID -> r[u.r1] = long64 ? tscAux & 0xFFFF_FFFFL : tscAux & 0xFFFF_FFFFL;
+                case Sys.RDPMC -> {
+                    if (guestMode && (cpuControls & (1 << 11)) != 0) throw exit(u, 15, 0);
+                    throw Fault.gp0();
+                }
+                case Sys.RDMSR -> {
+                    requireCpl0();
+                    int msr = (int) r[1];
+                    if (guestMode && msrExits(msr, false)) throw exit(u, 31, 0);
+                    long v = rdmsr(msr);
+                    r[0] = v & 0xFFFF_FFFFL;
+                    r[2] = v >>> 32;
+                }
+                case Sys.WRMSR -> {
+                    requireCpl0();
+                    int msr = (int) r[1];
+                    if (guestMode && msrExits(msr, true)) throw exit(u, 32, 0);
+                    wrmsr(msr, (r[0] & 0xFFFF_FFFFL) | (r[2] << 32));
+                    stopBlock = true;
+                }
+                case Sys.LGDT, Sys.LIDT -> {
+                    requireCpl0();
+                    long a = ea(u);
+                    int lim = (int) read16(a);
+                    long base = long64 ? read64(a + 2) : read32(a + 2);
+                    if (!long64 && u.size == 2) base &= 0xFF_FFFFL;
+                    if (long64 && !canonical(base)) throw Fault.gp0();
+                    if (u.aux == Sys.LGDT) { gdtrBase = base; gdtrLimit = lim; }
+                    else { idtrBase = base; idtrLimit = lim; }
+                }
+                case Sys.SGDT, Sys.SIDT -> {
+                    if ((cr4 & 0x800) != 0 && cpl > 0) throw Fault.gp0(); // UMIP
+                    long a = eaW(u);
+                    boolean g = u.aux == Sys.SGDT;
+                    write16(a, g ? gdtrLimit : idtrLimit);
+                    long base = g ? gdtrBase : idtrBase;
+                    if (long64) write64(a + 2, base);
+                    else write32(a + 2, base);
+                }
+                case Sys.LLDT -> {
+                    if (!pe() || (rflags & VM) != 0) throw Fault.ud();
+                    requireCpl0();
+                    int sel = (int) (u.r2 >= 0 ? r[u.r2] : read(ea(u), 2)) & 0xFFFF;
+                    if ((sel & 0xFFFC) == 0) { setSeg(LDTR, sel, 0, 0, 0x10000); return; }
+                    if ((sel & 4) != 0) throw Fault.gp(sel & 0xFFFC);
+                    long d = descriptor(sel, Fault.GP);
+                    int ar = descAr(d);
+                    if ((ar & 0x1F) != 2) throw Fault.gp(sel & 0xFFFC);
+                    if ((ar & 0x80) == 0) throw new Fault(Fault.NP, sel & 0xFFFC, 0);
+                    long base = descBase(d);
+                    if (lma()) base |= readSys(gdtrBase + (sel & 0xFFF8) + 8, 4) << 32;
+                    setSeg(LDTR, sel, base, descLimit(d), ar);
+                }
+                case Sys.LTR -> {
+                    if (!pe() || (rflags & VM) != 0) throw Fault.ud();
+                    requireCpl0();
+                    int sel = (int) (u.r2 >= 0 ? r[u.r2] : read(ea(u), 2)) & 0xFFFF;
+                    if ((sel & 0xFFFC) == 0 || (sel & 4) != 0) throw Fault.gp(sel & 0xFFFC);
+                    long d = descriptor(sel, Fault.GP);
+                    int ar = descAr(d);
+                    int t = ar & 0x1F;
+                    if (t != 9 && t != 1) throw Fault.gp(sel & 0xFFFC);
+                    if ((ar & 0x80) == 0) throw new Fault(Fault.NP, sel & 0xFFFC, 0);
+                    long base = descBase(d);
+                    if (lma()) base |= readSys(gdtrBase + (sel & 0xFFF8) + 8, 4) << 32;
+                    writeSys(gdtrBase + (sel & 0xFFF8) + 5, 1, (d >>> 40 | 2) & 0xFF);
+                    setSeg(TR, sel, base, descLimit(d), ar | 2);
+                }
+                case Sys.SLDT, Sys.STR -> {
+                    if (!pe() || (rflags & VM) != 0) throw Fault.ud();
+                    if ((cr4 & 0x800) != 0 && cpl > 0) throw Fault.gp0();
+                    int v = segSel[u.aux == Sys.SLDT ? LDTR : TR];
+                    if (u.r1 >= 0) setReg(u.size, u.r1, v);
+                    else write16(eaW(u), v);
+                }
+                case Sys.LMSW -> {
+                    requireCpl0();
+                    long v = (u.r2 >= 0 ? r[u.r2] : read(ea(u), 2)) & 0xF;
+                    long nv = (cr0 & ~0xEL) | (v & 0xE) | (cr0 & 1) | (v & 1);
+                    if (guestMode && (((nv ^ cr0Shadow) & cr0Mask & 0xF) != 0)) throw exit(u, 28, 3 << 4 | (v << 16));
+                    writeCr0(nv & ~cr0Mask | cr0 & cr0Mask);
+                }
+                case Sys.SMSW -> {
+                    if ((cr4 & 0x800) != 0 && cpl > 0) throw Fault.gp0();
+                    long v = (cr0 & ~cr0Mask) | (cr0Shadow & cr0Mask);
+                    if (u.r1 >= 0) setReg(u.size, u.r1, v);
+                    else write16(eaW(u), v);
+                }
+                case Sys.CLTS -> {
+                    requireCpl0();
+                    if (guestMode && (cr0Mask & 8) != 0 && (cr0Shadow & 8) != 0) throw exit(u, 28, 2 << 4);
+                    if ((cr0Mask & 8) == 0) cr0 &= ~8L;
+                }
+                case Sys.INVLPG -> {
+                    requireCpl0();
+                    long a = ea(u);
+                    if (guestMode && (cpuControls & (1 << 9)) != 0) throw exit(u, 14, a);
+                    flushTlbPage(a);
+                    stopBlock = true;
+                }
+                case Sys.INVPCID -> {
+                    requireCpl0();
+                    flushTlb();
+                    stopBlock = true;
+                }
+                case Sys.SWAPGS -> {
+                    if (!long64) throw Fault.ud();
+                    requireCpl0();
+                    long t = segBase[GS];
+                    segBase[GS] = kernelGsBase;
+                    kernelGsBase = t;
+                }
+                case Sys.SYSCALL -> syscall(u);
+                case Sys.SYSRET -> sysret(u);
+                case Sys.SYSENTER -> sysenter(u);
+                case Sys.SYSEXIT -> sysexit(u);
+                case Sys.PAUSE -> {
+                    if (guestMode && (cpuControls & (1 << 30)) != 0) throw exit(u, 40, 0);
+                }
+                case Sys.XGETBV -> {
+                    if ((cr4 & CR4_OSXSAVE) == 0) throw Fault.ud();
+                    long v = xgetbv((int) r[1]);
+                    r[0] = v & 0xFFFF_FFFFL;
+                    r[2] = v >>> 32;
+                }
+                case Sys.XSETBV -> {
+                    if ((cr4 & CR4_OSXSAVE) == 0) throw Fault.ud();
+                    throw exit(u, 55, 0);
+                }
+                case Sys.RDPKRU -> {
+                    if ((cr4 & CR4_PKE) == 0) throw Fault.ud();
+                    if ((int) r[1] != 0) throw Fault.gp0();
+                    r[0] = pkru() & 0xFFFF_FFFFL;
+                    r[2] = 0;
+                }
+                case Sys.WRPKRU -> {
+                    if ((cr4 & CR4_PKE) == 0) throw Fault.ud();
+                    if ((int) r[1] != 0 || (int) r[2] != 0) throw Fault.gp0();
+                    wrpkru((int) r[0]);
+                    pkruChanged();
+                    stopBlock = true;
+                }
+                case Sys.RDFSBASE, Sys.RDGSBASE, Sys.WRFSBASE, Sys.WRGSBASE -> {
+                    if (!long64 || (cr4 & CR4_FSGSBASE) == 0) throw Fault.ud();
+                    int s = u.aux == Sys.RDFSBASE || u.aux == Sys.WRFSBASE ? FS : GS;
+                    if (u.aux == Sys.RDFSBASE || u.aux == Sys.RDGSBASE) setReg(u.size, u.r1, segBase[s]);
+                    else {
+                        long v = reg(u.size, u.r1);
+                        if (!canonical(v)) throw Fault.gp0();
+                        segBase[s] = v;
+                    }
+                }
+                case Sys.CLFLUSH -> read8(ea(u)); // only the access check is architectural
+                case Sys.FENCE, Sys.ENDBR, Sys.SERIALIZE -> { }
+                case Sys.UD2 -> throw Fault.ud();
+                case Sys.MONITOR -> {
+                    requireCpl0();
+                    if (guestMode && (cpuControls & (1 << 29)) != 0) throw exit(u, 39, 0);
+                }
+                case Sys.MWAIT -> {
+                    requireCpl0();
+                    if (guestMode && (cpuControls & (1 << 10)) != 0) throw exit(u, 36, 0);
+                }
+                case Sys.RDRAND, Sys.RDSEED -> {
+                    if (guestMode && (secControls & (u.aux == Sys.RDRAND ? 1 << 11 : 1 << 16)) != 0)
+                        throw exit(u, u.aux == Sys.RDRAND ? 57 : 61, 0);
+                    setReg(u.size, u.r1, java.util.concurrent.ThreadLocalRandom.current().nextLong());
+                    setArith(ARITH, CF);
+                }
+                case Sys.LAR, Sys.LSL, Sys.VERR, Sys.VERW -> larLsl(u);
+                case Sys.RSM -> throw Fault.ud();
+                case Sys.GP0 -> throw Fault.gp0(); // an instruction longer than 15 bytes
+                default -> throw Fault.ud();
             }
-            case Sys.CLFLUSH -> read8(ea(u)); // only the access check is architectural
-            case Sys.FENCE, Sys.ENDBR, Sys.SERIALIZE -> { }
-            case Sys.UD2 -> throw Fault.ud();
-            case Sys.MONITOR -> {
-                requireCpl0();
-                if (guestMode && (cpuControls & (1 << 29)) != 0) throw exit(u, 39, 0);
-            }
-            case Sys.MWAIT -> {
-                requireCpl0();
-                if (guestMode && (cpuControls & (1 << 10)) != 0) throw exit(u, 36, 0);
-            }
-            case Sys.RDRAND, Sys.RDSEED -> {
-                if (guestMode && (secControls & (u.aux == Sys.RDRAND ? 1 << 11 : 1 << 16)) != 0)
-                    throw exit(u, u.aux == Sys.RDRAND ? 57 : 61, 0);
-                setReg(u.size, u.r1, java.util.concurrent.ThreadLocalRandom.current().nextLong());
-                setArith(ARITH, CF);
-            }
-            case Sys.LAR, Sys.LSL, Sys.VERR, Sys.VERW -> larLsl(u);
-            case Sys.RSM -> throw Fault.ud();
-            case Sys.GP0 -> throw Fault.gp0(); // an instruction longer than 15 bytes
-            default -> throw Fault.ud();
-        }
         } catch (ExitSignal e) {
             exitAfterReturn(u);
         }
