@@ -12,6 +12,8 @@ public final class Decoder {
     private final DecodeBuffer scratch = new DecodeBuffer();
     /** The general path's unpacked result. */
     private final DecodeState state = new DecodeState();
+    /** The last bytes of a buffer, copied where the fast paths can read past them. */
+    private final byte[] padded = new byte[FastPath.PAD];
     private final Ctx ctx;
 
     private final boolean fastPath;
@@ -52,7 +54,16 @@ public final class Decoder {
             return false;
         }
         int limit = off + Math.min(len, Math.min(MAX_LEN, code.length - off));
-        if (fastPath && FastPath.decode(out, code, off, limit)) return true;
+        if (fastPath) {
+            if (off + FastPath.PAD <= code.length) {
+                if (FastPath.decode(out, code, off, limit)) return true;
+            } else {
+                // The fast paths read whole words past the instruction: a tail goes through a padded copy.
+                byte[] pad = padded;
+                System.arraycopy(code, off, pad, 0, limit - off);
+                if (FastPath.decode(out, pad, 0, limit - off)) return true;
+            }
+        }
         int hardLimit = off + Math.min(len, code.length - off);
         boolean ok = ctx.init(state, code, off, limit, hardLimit).run();
         state.packInto(out);

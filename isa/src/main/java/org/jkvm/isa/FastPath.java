@@ -47,14 +47,11 @@ final class FastPath {
     /** Plan data, {@link #STRIDE} longs per selector slot (see {@link Plan#flatten}); all zero where the general path decides. */
     private static final long[] P;
     private static final int STRIDE = 8;
-    /** P.length - 1, a power of two: indexes under it need no range check. */
-    private static final int PMASK;
 
-    /** {@link OpcodeTable#HAS_MODRM} of maps 0 and 1 by map * 256 + opcode (one load less on the hot path). */
-    private static final boolean[] MODRM = new boolean[512];
+    /** ROW: where a row's plans start (bits {@link #ROW_BASE} up) and whether a ModRM byte follows the opcode. */
+    private static final int ROW_BASE = 9, ROW_MODRM_BIT = 8, ROW_MODRM = 1 << ROW_MODRM_BIT;
 
     static {
-        for (int i = 0; i < 512; i++) MODRM[i] = OpcodeTable.HAS_MODRM[i >> 8][i & 0xFF];
         java.util.Map<java.util.List<Object>, Plan> plans = new java.util.HashMap<>();
         java.util.List<Plan> ids = new java.util.ArrayList<>();
         ids.add(null);
@@ -90,12 +87,11 @@ final class FastPath {
                 }
                 int base = sel.length();
                 for (int k = 0; k < 256; k++) if ((k & ~mask) == 0) sel.append((char) byKey[k]);
-                ROW[map << 8 | op] = base << 8 | mask;
+                ROW[map << 8 | op] = base << ROW_BASE | (OpcodeTable.HAS_MODRM[map][op] ? ROW_MODRM : 0) | mask;
             }
         }
-        if (sel.length() >= 1 << 23) throw new IllegalStateException("plan slots");
-        P = new long[Integer.highestOneBit(sel.length() * STRIDE - 1) << 1];
-        PMASK = P.length - 1;
+        if (sel.length() >= 1 << 31 - ROW_BASE) throw new IllegalStateException("plan slots");
+        P = new long[sel.length() * STRIDE];
         for (int i = 1; i < sel.length(); i++) {
             if (sel.charAt(i) != 0) ids.get(sel.charAt(i)).flatten(P, i * STRIDE);
         }
@@ -135,26 +131,47 @@ final class FastPath {
         return f;
     }
 
+    /**
+     * Bytes that must be readable from the start of an instruction: the fast paths read whole eight-byte words
+     * (prefixes, ModRM/SIB/displacement, immediates) and check the length once, at the end; callers copy a shorter
+     * tail into a padded buffer ({@link Decoder#decodeInto}).
+     */
+    static final int PAD = 24;
+
+    /** 1 when a == b, else 0 (both 0-255): for choices that would be unpredictable branches. */
+    static int eq(int a, int b) { return ((a ^ b) - 1) >>> 31; }
+
+    /**
+     * Decodes a legacy-map instruction at {@code off} (at least {@link #PAD} bytes of {@code code} readable from
+     * there) into {@code o}; false, with {@code o} untouched, where the general path must decide. Prefixes, escape,
+     * ModRM, SIB and displacement are taken with arithmetic and table lookups rather than branches on their
+     * values: in real code those values change from one instruction to the next and branches on them would
+     * mostly be mispredicted.
+     */
+    /** Plan flag: a segment or control register, AH..BH, or a second immediate (handled off the main line). */
+    private static final int PF_RARE = 2;
+    /** Where the second copy of the five register-number fields starts in the numbers word. */
+    private static final int NUMS_COPY = 25;
+    /** Operand 0's and 1's register number fields in {@link Insn#ops01}. */
+    private static final long OPS01_NUMS = 0x1FL << 16 | 0x1FL << 48;
+
     static boolean decode(DecodeBuffer o, byte[] code, int off, int limit) {
         int p = off;
-        if (p >= limit) return false;
         int b = code[p++] & 0xFF;
         if (!FIRST[b]) return (b == 0x62 || b == 0xC4 || b == 0xC5) && VexFastPath.decode(o, code, off, limit);
         // The prefix state in one word (fewer live values): REX.WRXB 0-3, REX2 R4 4, X4 5, B4 6, 66 8, REX 9, REX2 10.
         int x = 0;
         if (b == 0x66) {
             x = X_66;
-            if (p >= limit) return false;
             b = code[p++] & 0xFF;
         }
         if ((b & 0xF0) == 0x40) {
             x |= X_REX | b & 15;
-            if (p >= limit) return false;
             b = code[p++] & 0xFF;
         }
         int mo = b; // map << 8 | opcode
         if (b == 0xD5) {
-            if ((x & X_REX) != 0 || p + 1 >= limit) return false;
+            if ((x & X_REX) != 0) return false;
             int pl = code[p++] & 0xFF;
             x |= X_REX2 | pl & 15 | (pl & 0x40) >> 2 | (pl & 0x20) | (pl & 0x10) << 2;
             int opcode = code[p++] & 0xFF;
@@ -165,122 +182,123 @@ final class FastPath {
                 return false;
             }
         } else if (b == 0x0F) {
-            if (p >= limit) return false;
-            int opcode = code[p++] & 0xFF;
-            if (opcode == 0x38 || opcode == 0x3A) return false;
-            mo = 0x100 | opcode;
+            mo = 0x100 | code[p++] & 0xFF;
+            if (mo == 0x138 || mo == 0x13A) return false;
         }
-        int modrm = -1, mod = 0, reg = 0, rm = 0;
-        if (MODRM[mo]) {
-            if (p >= limit) return false;
-            modrm = code[p++] & 0xFF;
-            mod = modrm >> 6;
-            reg = (modrm >> 3) & 7;
-            rm = modrm & 7;
-        }
-        int ctx = (x >> 4 & 16) | (x & 8) | (mod == 3 ? 4 : 0) | (x >> 9 & 2) | ((x & 0x41) != 0 ? 1 : 0);
         int ri = ROW[mo];
         if (ri == 0) return false;
+        int modrm = 0, mod3 = 0;
+        if ((ri & ROW_MODRM) != 0) {
+            modrm = code[p++] & 0xFF;
+            mod3 = modrm + 0x40 >> 6 & 4;
+        }
+        int reg = modrm >> 3 & 7, rm = modrm & 7;
+        long xt = XT[x];
         long[] P = FastPath.P;
-        int q = ((ri >>> 8) + Integer.compress(reg << 5 | ctx, ri & 0xFF)) * STRIDE;
-        long pf = P[q + 6 & PMASK], ps = P[q + 5 & PMASK];
+        int q = ((ri >>> ROW_BASE) + Integer.compress(reg << 5 | (int) xt & 31 | mod3, ri & 0xFF)) * STRIDE;
+        long pf = P[q + 6];
         if (pf == 0) return false;
-        int X = (x & 2) << 2 | (x & 32) >> 1, B = (x & 1) << 3 | (x & 64) >> 2;
+        int B = (int) xt >> 8 & 0x18;
         // Memory operand.
-        int sib = -1, base = -1, index = -1, scale = 1, defSeg = 3;
-        long disp = 0;
-        boolean rip = false;
-        boolean hasMem = (pf & 1) != 0;
-        if (hasMem) {
+        int sib = -1, base = -1, index = -1;
+        long defSeg = 3L << 41;
+        if ((pf & 1) != 0) {
+            long scale = 1;
             int dispBytes = 0;
+            boolean rip = false;
             if (rm == 4) {
-                if (p >= limit) return false;
                 sib = code[p++] & 0xFF;
                 scale = 1 << (sib >> 6);
-                index = ((sib >> 3) & 7) | X;
+                index = ((sib >> 3) & 7) | (int) xt >> 13 & 0x18;
                 if (index == 4) index = -1;
                 int sbase = sib & 7;
-                if (sbase == 5 && mod == 0) dispBytes = 4;
+                if (sbase == 5 && modrm < 0x40) dispBytes = 4;
                 else base = sbase | B;
-            } else if (rm == 5 && mod == 0) {
+            } else if (rm == 5 && modrm < 0x40) {
                 dispBytes = 4;
                 rip = true;
             } else {
                 base = rm | B;
             }
-            if (mod == 1) dispBytes = 1;
-            else if (mod == 2) dispBytes = 4;
-            if (base == 4 || base == 5) defSeg = 2;
-            if (dispBytes == 1) {
-                if (p >= limit) return false;
-                disp = code[p++];
-            } else if (dispBytes == 4) {
-                if (p + 4 > limit) return false;
-                disp = (code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8 | (code[p + 2] & 0xFF) << 16 | code[p + 3] << 24;
+            if (base == 4 || base == 5) defSeg = 2L << 41;
+            long disp = 0;
+            if (modrm >= 0x40) dispBytes = modrm < 0x80 ? 1 : 4;
+            if (dispBytes == 1) disp = code[p++];
+            else if (dispBytes == 4) {
+                disp = (int) (long) LE64.get(code, p);
                 p += 4;
             }
-        }
-        // Register operands: the plan's templates plus the register number picked by its selector shift.
-        int special = (int) pf >> 8 & 3;
-        if (special != 0 && ((x & X_REX2) != 0 || special == Plan.SEG_REG && reg > 5)) return false;
-        long nums = (reg | (x & 4) << 1 | (x & 16)) << 8 | (rm | B) << 16 | ((mo & 7) | B) << 24 | (long) reg << 32;
-        long t01 = P[q + 3 & PMASK];
-        int sh = (int) ps;
-        int op0 = (int) t01 | ((int) (nums >>> (sh & 63)) & 0xFF) << 16;
-        int op1 = (int) (t01 >>> 32) | ((int) (nums >>> (sh >> 8 & 63)) & 0xFF) << 16;
-        int op2 = 0, op3 = 0;
-        if ((pf & 1 << 16) != 0) {
-            // Three or four operands (rare): the third and fourth as well.
-            long t23 = P[q + 4 & PMASK];
-            op2 = (int) t23 | ((int) (nums >>> (sh >> 16 & 63)) & 0xFF) << 16;
-            op3 = (int) (t23 >>> 32) | ((int) (nums >>> (sh >>> 24)) & 0xFF) << 16;
-        }
-        int byteRegs = (int) pf >> 4 & 15;
-        if (byteRegs != 0 && (x & (X_REX | X_REX2)) == 0) {
-            // AH..BH: an 8-bit register number 4-7 without any REX prefix.
-            int m = byteRegs;
-            if ((m & 1) != 0) op0 = highByte(op0);
-            if ((m & 2) != 0) op1 = highByte(op1);
-            if ((m & 4) != 0) op2 = highByte(op2);
-            if ((m & 8) != 0) op3 = highByte(op3);
-        }
-        // Immediates (at most two, in operand order): the first without a branch on its size where 8 bytes can be
-        // read (shifted left and back to its sign, then masked to its extension), a rare second one by size.
-        long imm, imm2 = 0;
-        int isz = (int) (ps >>> 32) & 0xFF, i2 = (int) (ps >>> 48) & 0xFF;
-        if (p + isz + i2 > limit) return false;
-        int shift = (int) (ps >>> 40) & 0xFF;
-        if (p + 8 <= code.length) {
-            imm = ((long) LE64.get(code, p) << shift >> shift) & P[q + 7 & PMASK];
+            o.memDisp = disp;
+            o.mem = (base + 1) | (index + 1) << 6 | scale << 12 | P[q + 1] | (rip ? 1L << 42 : 0);
         } else {
-            imm = isz == 0 ? 0 : (le(code, p, isz) << shift >> shift) & P[q + 7 & PMASK];
+            o.memDisp = 0;
+            o.mem = Insn.MEM_NONE;
         }
-        p += isz;
-        if (i2 != 0) {
-            int shift2 = (int) (ps >>> 56);
-            imm2 = (le(code, p, i2) << shift2) >> shift2;
-            p += i2;
+        // Register operands: the plan's templates plus the numbers its selector picks out of the five-bit fields
+        // (none, ModRM.reg with R/R4, ModRM.rm with B/B4, opcode low bits with B/B4, ModRM.reg alone), which are
+        // stored twice so that operand 0 takes its field from the first copy and operand 1 from the second.
+        long nums = (reg | (int) (xt >>> 29) & 0x18) << 5 | (rm | B) << 10 | ((mo & 7) | B) << 15 | reg << 20;
+        nums |= nums << NUMS_COPY;
+        long ops01 = P[q + 3] | Long.expand(Long.compress(nums, P[q + 5]), OPS01_NUMS), ops23 = P[q + 4];
+        // Immediates: the first without a branch on its size (shifted left and back to its sign, then masked to
+        // its extension).
+        int shift = (int) (pf >>> 32) & 0xFF;
+        long imm = ((long) LE64.get(code, p) << shift >> shift) & P[q + 7], imm2 = 0;
+        p += (int) (pf >>> 24) & 0xFF;
+        long xs = P[q + 2];
+        if ((pf & PF_RARE) != 0 || (x & X_REX2) != 0) {
+            int special = (int) pf >> 8 & 3;
+            if (special != 0 && ((x & X_REX2) != 0 || special == Plan.SEG_REG && reg > 5)) return false;
+            int byteRegs = (int) pf >> 4 & 15;
+            if (byteRegs != 0 && (x & (X_REX | X_REX2)) == 0) {
+                // AH..BH: an 8-bit register number 4-7 without any REX prefix.
+                int op0 = (int) ops01, op1 = (int) (ops01 >>> 32);
+                if ((byteRegs & 1) != 0) op0 = highByte(op0);
+                if ((byteRegs & 2) != 0) op1 = highByte(op1);
+                ops01 = (op0 & 0xFFFFFFFFL) | (long) op1 << 32;
+            }
+            int i2 = (int) (pf >>> 40) & 0xFF;
+            if (i2 != 0) {
+                int shift2 = (int) (pf >>> 48) & 0xFF;
+                imm2 = (le(code, p, i2) << shift2) >> shift2;
+                p += i2;
+            }
+            if ((x & X_REX2) != 0) xs |= rex2Egpr(x, base, index, ops01, ops23, (int) pf >> 12 & 7);
         }
-        int n = (int) pf >> 12 & 7;
-        long xs = P[q + 2 & PMASK];
-        if ((x & X_REX2) != 0 && ((x & 0x70) != 0 || base >= 16 || index >= 16 || egpr(op0, n > 0) || egpr(op1, n > 1)
-                || egpr(op2, n > 2) || egpr(op3, n > 3))) {
-            xs |= 1L << 19;
-        }
+        if (p > limit) return false;
         // Commit: the packed words of Insn, each stored once.
-        int prefixes = (x >> 5 & Insn.P_OPSIZE) | (x >> 3 & (Insn.P_REX | Insn.P_REX2));
-        o.w0 = P[q & PMASK] | (p - off) | (long) prefixes << 19 | (long) (mo & 0xFF) << 32 | (long) (x >> 3 & 1) << 40
-                | (long) defSeg << 41;
-        o.w1 = (modrm + 1) | (sib + 1) << 9 | isz << 18;
-        o.ops01 = (op0 & 0xFFFFFFFFL) | (long) op1 << 32;
-        o.ops23 = (op2 & 0xFFFFFFFFL) | (long) op3 << 32;
-        o.mem = hasMem ? (base + 1) | (index + 1) << 6 | scale << 12 | P[q + 1 & PMASK] | (rip ? 1L << 42 : 0) : Insn.MEM_NONE;
-        o.memDisp = disp;
+        o.w0 = P[q] | (p - off) | xt & XT_W0 | (long) (mo & 0xFF) << 32 | defSeg;
+        o.w1 = (modrm + 1 & -(ri >> ROW_MODRM_BIT & 1)) | (sib + 1) << 9 | (pf >>> 24 & 0xFF) << 18;
+        o.ops01 = ops01;
+        o.ops23 = ops23;
         o.imm = imm;
         o.imm2 = imm2;
         o.vec = Insn.VEC_NONE;
         o.xsave = xs;
         return true;
+    }
+
+    /**
+     * By the decoder's prefix word: the selector's context bits (0-4); B/B4, X/X4 and R/R4 as register number bits
+     * 3-4, shifted left by 8, 13 and 29; and the prefixes and REX.W where Insn.w0 has them ({@link #XT_W0}).
+     */
+    private static final long[] XT = new long[2048];
+    /** The bits of an XT entry that belong to Insn.w0. */
+    private static final long XT_W0 = 0x1FFFL << 19 | 1L << 40;
+
+    static {
+        for (int x = 0; x < XT.length; x++) {
+            int ctx = (x >> 4 & 16) | (x & 8) | (x >> 9 & 2) | ((x | x >> 6) & 1);
+            int b = (x & 1) << 3 | (x & 64) >> 2, xx = (x & 2) << 2 | (x & 32) >> 1, r = (x & 4) << 1 | (x & 16);
+            int prefixes = (x >> 5 & Insn.P_OPSIZE) | (x >> 3 & (Insn.P_REX | Insn.P_REX2));
+            XT[x] = ctx | (long) b << 8 | (long) xx << 13 | (long) prefixes << 19 | (long) r << 29 | (long) (x >> 3 & 1) << 40;
+        }
+    }
+
+    /** The APX XSAVE component bit when a REX2 instruction names an extended GPR (R4/X4/B4 or any register 16-31). */
+    private static long rex2Egpr(int x, int base, int index, long ops01, long ops23, int n) {
+        return (x & 0x70) != 0 || base >= 16 || index >= 16 || egpr((int) ops01, n > 0) || egpr((int) (ops01 >>> 32), n > 1)
+                || egpr((int) ops23, n > 2) || egpr((int) (ops23 >>> 32), n > 3) ? 1L << 19 : 0;
     }
 
     private static int highByte(int packed) {
@@ -309,17 +327,19 @@ final class FastPath {
 
         /** Stores the plan at P[q .. q + STRIDE) in the layout {@link #decode} reads. */
         void flatten(long[] p, int q) {
+            if (s2 != 0 || s3 != 0) throw new IllegalStateException("third or fourth operand with a register number: " + form);
             p[q] = w0;
             p[q + 1] = mem;
             p[q + 2] = xsave;
             p[q + 3] = (t0 & 0xFFFFFFFFL) | (long) t1 << 32;
             p[q + 4] = (t2 & 0xFFFFFFFFL) | (long) t3 << 32;
-            p[q + 5] = s0 | s1 << 8 | s2 << 16 | (long) s3 << 24 | (long) immSize << 32
-                    | (long) (immSize == 0 ? 0 : 64 - 8 * immSize) << 40
-                    | (long) imm2Size << 48 | (long) imm2Shift << 56;
+            // The register numbers of operands 0 and 1: a five-bit field of each copy of the numbers word (see decode).
+            p[q + 5] = 0x1FL << 5 * (s0 / 8) | 0x1FL << NUMS_COPY + 5 * (s1 / 8);
             // Bit 20 marks a plan (a slot of zeros is none).
-            p[q + 6] = (hasMem ? 1 : 0) | (hasImm ? 2 : 0) | byteRegs << 4 | special << 8 | n << 12 | (n > 2 ? 1 << 16 : 0)
-                    | 1 << 20;
+            boolean rare = special != 0 || byteRegs != 0 || imm2Size != 0;
+            p[q + 6] = (hasMem ? 1 : 0) | (rare ? PF_RARE : 0) | byteRegs << 4 | special << 8 | n << 12 | 1 << 20
+                    | (long) immSize << 24 | (long) (immSize == 0 ? 0 : 64 - 8 * immSize) << 32
+                    | (long) imm2Size << 40 | (long) imm2Shift << 48;
             // The first immediate: bits kept after the shift pair (all when it sign-extends, else its own bytes).
             p[q + 7] = immSize == 0 ? 0 : immShift != 0 || immSize == 8 ? -1L : (1L << 8 * immSize) - 1;
         }
