@@ -42,6 +42,19 @@ public final class Decoder {
 
     /** Decodes into a reusable buffer without allocating; returns {@link Insn#isValid()}. */
     public boolean decodeInto(DecodeBuffer out, byte[] code, int off, int len) {
+        // The fast paths take the bulk of 64-bit code. They read whole words past the instruction, so an
+        // instruction near the end of its array goes the longer way, through a padded copy.
+        if (fastPath && off >= 0 && len > 0 && off <= code.length - FastPath.PAD) {
+            int b = code[off] & 0xFF, limit = off + Math.min(len, MAX_LEN);
+            if (FastPath.FIRST[b] ? FastPath.legacy(out, code, off, limit)
+                    : FastPath.VEX[b] && VexFastPath.decode(out, code, off, limit)) {
+                return true;
+            }
+        }
+        return decodeRest(out, code, off, len);
+    }
+
+    private boolean decodeRest(DecodeBuffer out, byte[] code, int off, int len) {
         if (off < 0 || len < 0 || off > code.length) {
             DecodeState s = state;
             reset(s);
@@ -54,15 +67,10 @@ public final class Decoder {
             return false;
         }
         int limit = off + Math.min(len, Math.min(MAX_LEN, code.length - off));
-        if (fastPath) {
-            if (off + FastPath.PAD <= code.length) {
-                if (FastPath.decode(out, code, off, limit)) return true;
-            } else {
-                // The fast paths read whole words past the instruction: a tail goes through a padded copy.
-                byte[] pad = padded;
-                System.arraycopy(code, off, pad, 0, limit - off);
-                if (FastPath.decode(out, pad, 0, limit - off)) return true;
-            }
+        if (fastPath && off + FastPath.PAD > code.length) {
+            byte[] pad = padded;
+            System.arraycopy(code, off, pad, 0, limit - off);
+            if (FastPath.decode(out, pad, 0, limit - off)) return true;
         }
         int hardLimit = off + Math.min(len, code.length - off);
         boolean ok = ctx.init(state, code, off, limit, hardLimit).run();

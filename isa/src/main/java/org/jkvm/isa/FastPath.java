@@ -22,10 +22,13 @@ final class FastPath {
     /** Bits of the decoder's prefix word beside REX.WRXB and REX2.R4/X4/B4 (see {@link #decode}). */
     private static final int X_66 = 1 << 8, X_REX = 1 << 9, X_REX2 = 1 << 10;
 
-    /** First bytes that can start a fast-path instruction (not VEX/EVEX/REX2 escapes or other prefixes). */
-    private static final boolean[] FIRST = new boolean[256];
+    /** First bytes that can start a legacy fast-path instruction (not VEX/EVEX escapes or other prefixes). */
+    static final boolean[] FIRST = new boolean[256];
+    /** First bytes of VEX and EVEX encodings ({@link VexFastPath}). */
+    static final boolean[] VEX = new boolean[256];
 
     static {
+        VEX[0x62] = VEX[0xC4] = VEX[0xC5] = true;
         for (int b = 0; b < 256; b++) {
             FIRST[b] = b != 0x62 && b != 0xC4 && b != 0xC5 && b != 0xF0 && b != 0xF2 && b != 0xF3
                     && b != 0x26 && b != 0x2E && b != 0x36 && b != 0x3E && b != 0x64 && b != 0x65 && b != 0x67;
@@ -141,13 +144,6 @@ final class FastPath {
     /** 1 when a == b, else 0 (both 0-255): for choices that would be unpredictable branches. */
     static int eq(int a, int b) { return ((a ^ b) - 1) >>> 31; }
 
-    /**
-     * Decodes a legacy-map instruction at {@code off} (at least {@link #PAD} bytes of {@code code} readable from
-     * there) into {@code o}; false, with {@code o} untouched, where the general path must decide. Prefixes, escape,
-     * ModRM, SIB and displacement are taken with arithmetic and table lookups rather than branches on their
-     * values: in real code those values change from one instruction to the next and branches on them would
-     * mostly be mispredicted.
-     */
     /** Plan flag: a segment or control register, AH..BH, or a second immediate (handled off the main line). */
     private static final int PF_RARE = 2;
     /** Where the second copy of the five register-number fields starts in the numbers word. */
@@ -155,10 +151,20 @@ final class FastPath {
     /** Operand 0's and 1's register number fields in {@link Insn#ops01}. */
     private static final long OPS01_NUMS = 0x1FL << 16 | 0x1FL << 48;
 
+    /**
+     * Decodes the instruction at {@code off} by a fast path into {@code o}; false where the general path must
+     * decide ({@code o} may then hold anything). At least {@link #PAD} bytes of {@code code} must be readable from
+     * {@code off}: the fast paths check the length once, at the end, and read whole words past the instruction.
+     */
     static boolean decode(DecodeBuffer o, byte[] code, int off, int limit) {
+        int b = code[off] & 0xFF;
+        return FIRST[b] ? legacy(o, code, off, limit) : VEX[b] && VexFastPath.decode(o, code, off, limit);
+    }
+
+    /** {@link #decode} for an instruction whose first byte is {@link #FIRST}. */
+    static boolean legacy(DecodeBuffer o, byte[] code, int off, int limit) {
         int p = off;
         int b = code[p++] & 0xFF;
-        if (!FIRST[b]) return (b == 0x62 || b == 0xC4 || b == 0xC5) && VexFastPath.decode(o, code, off, limit);
         // The prefix state in one word (fewer live values): REX.WRXB 0-3, REX2 R4 4, X4 5, B4 6, 66 8, REX 9, REX2 10.
         int x = 0;
         if (b == 0x66) {

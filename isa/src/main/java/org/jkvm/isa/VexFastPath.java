@@ -162,12 +162,11 @@ final class VexFastPath {
 
     static boolean decode(DecodeBuffer o, byte[] code, int off, int limit) {
         int p = off;
-        if (p + 3 > limit) return false;
         int b = code[p] & 0xFF;
-        int row, w, rx, vvvv, vexL, pp, z = 0, eb = 0, aaa = 0, vp = 0, evex;
+        int row, w, rx, vvvv, vexL, pp, z = 0, eb = 0, aaa = 0, vp = 0;
+        long kind;
         // rx packs R|R4 (bits 0-4 of a ModRM.reg number), X|X4 (<< 8), B|B4 (<< 16), the EVEX.X vector bit (<< 24).
         if (b == 0x62) {
-            if (p + 5 > limit) return false;
             int p0 = code[p + 1] & 0xFF, p1 = code[p + 2] & 0xFF, p2 = code[p + 3] & 0xFF;
             p += 4;
             int map = p0 & 7;
@@ -184,9 +183,8 @@ final class VexFastPath {
             vp = (~p2 >> 3) & 1;
             aaa = p2 & 7;
             row = 8 + map << 8;
-            evex = 1;
+            kind = (long) Insn.P_EVEX << 19;
         } else if (b == 0xC4) {
-            if (p + 4 > limit) return false;
             int p1 = code[p + 1] & 0xFF, p2 = code[p + 2] & 0xFF;
             p += 3;
             int map = p1 & 0x1F;
@@ -198,7 +196,7 @@ final class VexFastPath {
             vexL = (p2 >> 2) & 1;
             pp = p2 & 3;
             row = map << 8;
-            evex = 0;
+            kind = (long) Insn.P_VEX << 19;
         } else if (b == 0xC5) {
             int p1 = code[p + 1] & 0xFF;
             p += 2;
@@ -208,7 +206,7 @@ final class VexFastPath {
             vexL = (p1 >> 2) & 1;
             pp = p1 & 3;
             row = 1 << 8;
-            evex = 0;
+            kind = (long) Insn.P_VEX << 19;
         } else {
             return false;
         }
@@ -218,7 +216,6 @@ final class VexFastPath {
         if (ri == 0) return false;
         int modrm = -1, mod = 0, reg = 0, rm = 0;
         if ((ri & ROW_MODRM) != 0) {
-            if (p >= limit) return false;
             modrm = code[p++] & 0xFF;
             mod = modrm >> 6;
             reg = (modrm >> 3) & 7;
@@ -230,23 +227,22 @@ final class VexFastPath {
         if (id == 0) return false;
         long[] P = VexFastPath.P;
         int q = id * STRIDE;
-        long l7 = P[q + 7], l6 = P[q + 6], l5 = P[q + 5];
+        long l6 = P[q + 6], l5 = P[q + 5];
         int a0 = (int) (l5 >>> 32), a1 = (int) l6, a2 = (int) (l6 >>> 32);
         if ((a1 >> aaa & 1) != 0 || z > (a0 >> 18 & 1) || ((vvvv | vp << 4) & a1 >> 8 & 31) != 0) return false;
-        int X = rx >> 8 & 0xFF, B = rx >> 16 & 0xFF;
+        int B = rx >> 16 & 0xFF;
         // Memory operand.
-        int sib = -1, base = -1, index = -1, scale = 1, defSeg = 3;
-        long disp = 0;
-        boolean rip = false;
-        boolean hasMem = (a0 & F_MEM) != 0, vsib = (a0 & F_VSIB) != 0;
-        if (hasMem) {
+        int sib = -1, base = -1, index = -1;
+        long defSeg = 3L << 41, memDisp = 0, mem = Insn.MEM_NONE;
+        if ((a0 & F_MEM) != 0) {
             int dispBytes = 0;
+            long scale = 1;
+            boolean rip = false;
             if (rm == 4) {
-                if (p >= limit) return false;
                 sib = code[p++] & 0xFF;
                 scale = 1 << (sib >> 6);
-                int sidx = (sib >> 3) & 7;
-                if (vsib) {
+                int sidx = (sib >> 3) & 7, X = rx >> 8 & 0xFF;
+                if ((a0 & F_VSIB) != 0) {
                     index = sidx | (X & 8) | vp << 4 & a1 >> 9;
                 } else {
                     index = sidx | X;
@@ -263,42 +259,37 @@ final class VexFastPath {
             } else {
                 base = rm | B;
             }
-            if (mod == 1) dispBytes = 1;
-            else if (mod == 2) dispBytes = 4;
-            if (base == 4 || base == 5) defSeg = 2;
+            if (mod != 0) dispBytes = mod == 1 ? 1 : 4;
+            if (base == 4 || base == 5) defSeg = 2L << 41;
+            long disp = 0;
             if (dispBytes == 1) {
-                if (p >= limit) return false;
                 disp = code[p++] * (a2 >>> 24);
             } else if (dispBytes == 4) {
-                if (p + 4 > limit) return false;
-                disp = (code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8 | (code[p + 2] & 0xFF) << 16 | code[p + 3] << 24;
+                disp = (int) (long) FastPath.LE64.get(code, p);
                 p += 4;
             }
+            memDisp = disp;
+            mem = (base + 1) | (index + 1) << 6 | scale << 12 | (long) (a2 & 0xFFFF) << 16
+                    | (long) (a2 >> 16 & 0xFF) << 32 | (long) G64 << 37 | (rip ? 1L << 42 : 0);
         }
-        // Register operands: templates plus the register number each picks from a lane of nums, under its mask.
-        // Register numbers by source, already masked as each register class needs (6-bit lanes); an operand's
-        // number is its lane (the shift counts in l7 are taken mod 64).
+        // Register operands: templates plus the register number each picks from a lane of nums. Register numbers
+        // by source, already masked as each register class needs (6-bit lanes); an operand's number is its lane
+        // (the shift counts in l7 are taken mod 64).
         long nums = (long) (reg | (rx & 0x1F)) << LANE_REG | (long) (rm | B) << LANE_RM_GPR
                 | (long) (rm | (B & 8) | (rx >>> 24)) << LANE_RM_VEC | (long) (vvvv | vp << 4) << LANE_VVVV
                 | (long) reg << LANE_REG_RAW | (long) rm << LANE_RM_RAW | (long) (vvvv & 7) << LANE_VVVV_7
                 | (long) (reg & 6) << LANE_REG_6;
+        long l7 = P[q + 7];
         int lk = (int) l7;
-        int n0 = (int) (nums >>> lk) & 31;
-        int n1 = (int) (nums >>> (lk >> 6)) & 31;
-        int n2 = (int) (nums >>> (lk >> 12)) & 31;
-        int n3 = 0, n4 = 0;
-        if ((a0 & 0x40) != 0) {
-            // Four or five operands (rare): the fourth and fifth as well.
-            n3 = (int) (nums >>> (lk >> 18)) & 31;
-            n4 = (int) (nums >>> (lk >> 24)) & 31;
-        }
+        long ops01 = P[q + 3] | (nums >>> lk & 31) << 16 | (nums >>> (lk >> 6) & 31) << 48;
+        long ops23 = P[q + 4] | (nums >>> (lk >> 12) & 31) << 16 | (nums >>> (lk >> 18) & 31) << 48;
+        int n4 = (int) (nums >>> (lk >> 24)) & 31;
         // Immediates (at most two; an is4 register byte counts as the first).
         long imm = 0, imm2 = 0;
-        boolean hasImm = (a0 & F_IMM) != 0;
-        if (hasImm) {
+        int immOut = 0;
+        if ((a0 & F_IMM) != 0) {
             int ims = (int) (l7 >>> 32);
             int isz = ims & 15, i2 = ims >> 10 & 15;
-            if (p + isz + i2 > limit) return false;
             int shift = ims >> 4 & 63;
             imm = (FastPath.le(code, p, isz) << shift) >> shift;
             p += isz;
@@ -309,34 +300,34 @@ final class VexFastPath {
             }
             int is4 = (a0 >> 23 & 7) - 1;
             if (is4 >= 0) {
-                int v = (int) imm >> 4 & 15;
+                long v = imm >> 4 & 15;
                 switch (is4) {
-                    case 0 -> n0 = v;
-                    case 1 -> n1 = v;
-                    case 2 -> n2 = v;
-                    case 3 -> n3 = v;
-                    default -> n4 = v;
+                    case 0 -> ops01 |= v << 16;
+                    case 1 -> ops01 |= v << 48;
+                    case 2 -> ops23 |= v << 16;
+                    case 3 -> ops23 |= v << 48;
+                    default -> n4 = (int) v;
                 }
             }
+            immOut = a1 >> 26 & 15;
         }
-        int hi = (n0 >> 4 & 1) | (n1 >> 3 & 2) | (n2 >> 2 & 4) | (n3 >> 1 & 8) | (n4 & 16);
+        if (p > limit) return false;
+        // Bit 4 of the register numbers, operand i's at bit i.
+        int hi = (int) (ops01 >>> 20 & 1 | ops01 >>> 51 & 2 | ops23 >>> 18 & 4 | ops23 >>> 49 & 8) | (n4 & 16);
         long xs = P[q + 2];
         if (aaa != 0 && (a0 & F_XSK) != 0) xs |= 0x20;
         if ((hi & a1 >> 16 & 31) != 0) xs |= 0x80;
-        if ((hi & a1 >> 21 & 31) != 0 || base >= 16 || index >= 16 && !vsib) xs |= 1L << 19;
+        if ((hi & a1 >> 21 & 31) != 0 || base >= 16 || index >= 16 && (a0 & F_VSIB) == 0) xs |= 1L << 19;
         // Commit: the packed words of Insn, each stored once.
-        o.w0 = P[q] | (p - off) | (long) (evex != 0 ? Insn.P_EVEX : Insn.P_VEX) << 19 | (long) opcode << 32
-                | (long) w << 40 | (long) defSeg << 41;
-        o.w1 = (modrm + 1) | (sib + 1) << 9 | (hasImm ? a1 >> 26 & 15 : 0) << 18 | (long) ((int) l5 | n4 << 16) << 32;
-        o.ops01 = P[q + 3] | n0 << 16 | (long) n1 << 48;
-        o.ops23 = P[q + 4] | n2 << 16 | (long) n3 << 48;
-        o.mem = hasMem ? (base + 1) | (index + 1) << 6 | scale << 12 | (long) (a2 & 0xFFFF) << 16
-                | (long) (a2 >> 16 & 0xFF) << 32 | (long) G64 << 37 | (rip ? 1L << 42 : 0) : Insn.MEM_NONE;
-        o.memDisp = disp;
+        o.w0 = P[q] | (p - off) | kind | (long) opcode << 32 | (long) w << 40 | defSeg;
+        o.w1 = (modrm + 1) | (sib + 1) << 9 | immOut << 18 | (long) ((int) l5 | n4 << 16) << 32;
+        o.ops01 = ops01;
+        o.ops23 = ops23;
+        o.mem = mem;
+        o.memDisp = memDisp;
         o.imm = imm;
         o.imm2 = imm2;
-        long vec = P[q + 1];
-        if ((a0 & F_KEEP) != 0) vec |= aaa << 8 | (long) z << 31;
+        long vec = P[q + 1] | (aaa << 8 | (long) z << 31) & -(long) (a0 >> 12 & 1);
         if ((a0 & F_SCC) != 0) vec |= ((vp ^ 1) << 3 | (aaa & 7)) + 1 << 22 | (long) (~vvvv & 0xF) << 27;
         o.vec = vec;
         o.xsave = xs;
@@ -387,7 +378,6 @@ final class VexFastPath {
             int a1 = badAaa | vCheck << 8 | (vsibHigh != 0 ? 1 << 13 : 0) | vecHiMask << 16 | gprMask << 21
                     | immSizeOut << 26;
             int a2 = memSize | memIndexClass << 16 | disp8n << 24;
-            int lk = s0 | s1 << 6 | s2 << 12 | s3 << 18 | s4 << 24;
             if (immShift > 63 || imm2Shift > 63) throw new IllegalStateException("immediate shift");
             int ims = immSize | immShift << 4 | imm2Size << 10 | imm2Shift << 14;
             p[q] = Insn.w0(0, osz, 8, n, 0, 0, 0, 0, -1, Mode.BITS64, false, form.id);
@@ -397,7 +387,7 @@ final class VexFastPath {
             p[q + 4] = (t2 & 0xFFFFFFFFL) | (long) t3 << 32;
             p[q + 5] = (t4 & 0xFFFFFFFFL) | (long) a0 << 32;
             p[q + 6] = (a1 & 0xFFFFFFFFL) | (long) a2 << 32;
-            p[q + 7] = (lk & 0xFFFFFFFFL) | (long) ims << 32;
+            p[q + 7] = s0 | s1 << 6 | s2 << 12 | s3 << 18 | s4 << 24 | (long) ims << 32;
         }
 
         /** The plan for form f under the key bits, or null where the general path rejects every such encoding or this path does not cover it. */
