@@ -160,67 +160,86 @@ final class VexFastPath {
         return w ? 8 : 4;
     }
 
+    /** rx (see decode) by EVEX payload byte P0 (without X4, which is in P1), and by VEX3 byte 1's top three bits. */
+    private static final int[] RX_EVEX = new int[256], RX_VEX = new int[8];
+
+    static {
+        for (int p0 = 0; p0 < 256; p0++) {
+            int n0 = ~p0;
+            RX_EVEX[p0] = (n0 & 0x80) >> 4 | (n0 & 0x10) | (n0 & 0x40) >> 3 << 8
+                    | ((n0 & 0x20) >> 2 | (p0 & 8) << 1) << 16 | (n0 & 0x40) >> 2 << 24;
+        }
+        for (int t = 0; t < 8; t++) {
+            int n1 = ~(t << 5);
+            RX_VEX[t] = (n1 & 0x80) >> 4 | (n1 & 0x40) >> 3 << 8 | (n1 & 0x20) >> 2 << 16;
+        }
+    }
+
     static boolean decode(DecodeBuffer o, byte[] code, int off, int limit) {
-        int p = off;
-        int b = code[p] & 0xFF;
-        int row, w, rx, vvvv, vexL, pp, z = 0, eb = 0, aaa = 0, vp = 0;
+        // The prefix, opcode and ModRM in one read (the caller guarantees FastPath.PAD readable bytes).
+        long wd = (long) FastPath.LE64.get(code, off);
+        int row, w, rx, vvvv, vexL, pp, z = 0, eb = 0, aaa = 0, vp = 0, p;
         long kind;
         // rx packs R|R4 (bits 0-4 of a ModRM.reg number), X|X4 (<< 8), B|B4 (<< 16), the EVEX.X vector bit (<< 24).
-        if (b == 0x62) {
-            int p0 = code[p + 1] & 0xFF, p1 = code[p + 2] & 0xFF, p2 = code[p + 3] & 0xFF;
-            p += 4;
-            int map = p0 & 7;
-            if (map == 0) return false;
-            int n0 = ~p0;
-            rx = (n0 & 0x80) >> 4 | (n0 & 0x10) | ((n0 & 0x40) >> 3 | (~p1 & 4) << 2) << 8
-                    | ((n0 & 0x20) >> 2 | (p0 & 8) << 1) << 16 | (n0 & 0x40) >> 2 << 24;
-            w = p1 >> 7;
-            vvvv = (~p1 >> 3) & 0xF;
-            pp = p1 & 3;
-            z = p2 >> 7;
-            vexL = (p2 >> 5) & 3;
-            eb = (p2 >> 4) & 1;
-            vp = (~p2 >> 3) & 1;
-            aaa = p2 & 7;
-            row = 8 + map << 8;
-            kind = (long) Insn.P_EVEX << 19;
-        } else if (b == 0xC4) {
-            int p1 = code[p + 1] & 0xFF, p2 = code[p + 2] & 0xFF;
-            p += 3;
-            int map = p1 & 0x1F;
-            if (map == 0 || map > 7) return false;
-            int n1 = ~p1;
-            rx = (n1 & 0x80) >> 4 | (n1 & 0x40) >> 3 << 8 | (n1 & 0x20) >> 2 << 16;
-            w = p2 >> 7;
-            vvvv = (~p2 >> 3) & 0xF;
-            vexL = (p2 >> 2) & 1;
-            pp = p2 & 3;
-            row = map << 8;
-            kind = (long) Insn.P_VEX << 19;
-        } else if (b == 0xC5) {
-            int p1 = code[p + 1] & 0xFF;
-            p += 2;
-            rx = (~p1 & 0x80) >> 4;
-            w = 0;
-            vvvv = (~p1 >> 3) & 0xF;
-            vexL = (p1 >> 2) & 1;
-            pp = p1 & 3;
-            row = 1 << 8;
-            kind = (long) Insn.P_VEX << 19;
-        } else {
-            return false;
+        switch ((int) wd & 0xFF) {
+            case 0x62 -> {
+                int p0 = (int) (wd >>> 8) & 0xFF, p1 = (int) (wd >>> 16) & 0xFF, p2 = (int) (wd >>> 24) & 0xFF;
+                int map = p0 & 7;
+                if (map == 0) return false;
+                rx = RX_EVEX[p0] | (~p1 & 4) << 10;
+                w = p1 >> 7;
+                vvvv = (~p1 >> 3) & 0xF;
+                pp = p1 & 3;
+                z = p2 >> 7;
+                vexL = (p2 >> 5) & 3;
+                eb = (p2 >> 4) & 1;
+                vp = (~p2 >> 3) & 1;
+                aaa = p2 & 7;
+                row = 8 + map << 8;
+                kind = (long) Insn.P_EVEX << 19;
+                p = 4;
+            }
+            case 0xC4 -> {
+                int p1 = (int) (wd >>> 8) & 0xFF, p2 = (int) (wd >>> 16) & 0xFF;
+                int map = p1 & 0x1F;
+                if (map == 0 || map > 7) return false;
+                rx = RX_VEX[p1 >> 5];
+                w = p2 >> 7;
+                vvvv = (~p2 >> 3) & 0xF;
+                vexL = (p2 >> 2) & 1;
+                pp = p2 & 3;
+                row = map << 8;
+                kind = (long) Insn.P_VEX << 19;
+                p = 3;
+            }
+            case 0xC5 -> {
+                int p1 = (int) (wd >>> 8) & 0xFF;
+                rx = (~p1 & 0x80) >> 4;
+                w = 0;
+                vvvv = (~p1 >> 3) & 0xF;
+                vexL = (p1 >> 2) & 1;
+                pp = p1 & 3;
+                row = 1 << 8;
+                kind = (long) Insn.P_VEX << 19;
+                p = 2;
+            }
+            default -> {
+                return false;
+            }
         }
-        int opcode = code[p++] & 0xFF;
+        int opcode = (int) (wd >>> 8 * p) & 0xFF;
         row |= opcode;
         int ri = ROW[row];
         if (ri == 0) return false;
         int modrm = -1, mod = 0, reg = 0, rm = 0;
         if ((ri & ROW_MODRM) != 0) {
-            modrm = code[p++] & 0xFF;
+            modrm = (int) (wd >>> 8 * p + 8) & 0xFF;
             mod = modrm >> 6;
             reg = (modrm >> 3) & 7;
             rm = modrm & 7;
+            p++;
         }
+        p += off + 1;
         int mod3 = mod == 3 ? 2 : 0;
         int id = SEL[(ri >>> 12) + Integer.compress(reg << 8 | pp << 6 | (aaa & 4) << 3 | eb << 4 | vexL << 2 | mod3 | w,
                 ri & 0x7FF)];
