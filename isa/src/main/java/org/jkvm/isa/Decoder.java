@@ -12,6 +12,13 @@ public final class Decoder {
     private final DecodeBuffer scratch = new DecodeBuffer();
     /** The general path's unpacked result. */
     private final DecodeState state = new DecodeState();
+    /**
+     * Bytes a buffer should hold from the start of an instruction for {@link #decodeInto} to decode it in place:
+     * the fast paths read whole words past the instruction's end (never past its {@code len}, as far as the result
+     * goes). Shorter tails are decoded from a copy.
+     */
+    public static final int READ_AHEAD = FastPath.PAD;
+
     /** The last bytes of a buffer, copied where the fast paths can read past them. */
     private final byte[] padded = new byte[FastPath.PAD];
     private final Ctx ctx;

@@ -24,7 +24,8 @@ final class Translator {
     private final Core c;
     private final Decoder[] decoders = {new Decoder(Mode.BITS16), new Decoder(Mode.BITS32), new Decoder(Mode.BITS64)};
     private final DecodeBuffer d = new DecodeBuffer();
-    private final byte[] bytes = new byte[16];
+    /** An instruction's bytes (at most 15), in a buffer long enough for the decoder to read ahead in place. */
+    private final byte[] bytes = new byte[Decoder.READ_AHEAD];
     private final ArrayList<Uop> ops = new ArrayList<>();
 
     Translator(Core c) {

@@ -104,6 +104,13 @@ public class DecodeBench {
         throw new IllegalArgumentException("no .text");
     }
 
+    /** The stream (after {@link #setup}): its bytes and each instruction's offset and length. */
+    public byte[] code() { return code; }
+
+    public int[] offsets() { return offsets; }
+
+    public int[] lengths() { return lengths; }
+
     @Benchmark
     @OperationsPerInvocation(N)
     public int decodeIntoReusedBuffer() {
