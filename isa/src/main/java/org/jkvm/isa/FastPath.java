@@ -204,6 +204,8 @@ final class FastPath {
         int q = ((ri >>> ROW_BASE) + Integer.compress(reg << 5 | (int) xt & 31 | mod3, ri & 0xFF)) * STRIDE;
         long pf = P[q + 6];
         if (pf == 0) return false;
+        // The whole plan at once (the loads start together, and fewer values wait in spill slots).
+        long w0 = P[q], memT = P[q + 1], xs = P[q + 2], t01 = P[q + 3], ops23 = P[q + 4], sel = P[q + 5], immMask = P[q + 7];
         int B = (int) xt >> 8 & 0x18;
         // Memory operand.
         int sib = -1, base = -1, index = -1;
@@ -235,7 +237,7 @@ final class FastPath {
                 p += 4;
             }
             o.memDisp = disp;
-            o.mem = (base + 1) | (index + 1) << 6 | scale << 12 | P[q + 1] | (rip ? 1L << 42 : 0);
+            o.mem = (base + 1) | (index + 1) << 6 | scale << 12 | memT | (rip ? 1L << 42 : 0);
         } else {
             o.memDisp = 0;
             o.mem = Insn.MEM_NONE;
@@ -245,13 +247,12 @@ final class FastPath {
         // stored twice so that operand 0 takes its field from the first copy and operand 1 from the second.
         long nums = (reg | (int) (xt >>> 29) & 0x18) << 5 | (rm | B) << 10 | ((mo & 7) | B) << 15 | reg << 20;
         nums |= nums << NUMS_COPY;
-        long ops01 = P[q + 3] | Long.expand(Long.compress(nums, P[q + 5]), OPS01_NUMS), ops23 = P[q + 4];
+        long ops01 = t01 | Long.expand(Long.compress(nums, sel), OPS01_NUMS);
         // Immediates: the first without a branch on its size (shifted left and back to its sign, then masked to
         // its extension).
         int shift = (int) (pf >>> 32) & 0xFF;
-        long imm = ((long) LE64.get(code, p) << shift >> shift) & P[q + 7], imm2 = 0;
+        long imm = ((long) LE64.get(code, p) << shift >> shift) & immMask, imm2 = 0;
         p += (int) (pf >>> 24) & 0xFF;
-        long xs = P[q + 2];
         if ((pf & PF_RARE) != 0 || (x & X_REX2) != 0) {
             int special = (int) pf >> 8 & 3;
             if (special != 0 && ((x & X_REX2) != 0 || special == Plan.SEG_REG && reg > 5)) return false;
@@ -273,7 +274,7 @@ final class FastPath {
         }
         if (p > limit) return false;
         // Commit: the packed words of Insn, each stored once.
-        o.w0 = P[q] | (p - off) | xt & XT_W0 | (long) (mo & 0xFF) << 32 | defSeg;
+        o.w0 = w0 | (p - off) | xt & XT_W0 | (long) (mo & 0xFF) << 32 | defSeg;
         o.w1 = (modrm + 1 & -(ri >> ROW_MODRM_BIT & 1)) | (sib + 1) << 9 | (pf >>> 24 & 0xFF) << 18;
         o.ops01 = ops01;
         o.ops23 = ops23;

@@ -246,7 +246,9 @@ final class VexFastPath {
         if (id == 0) return false;
         long[] P = VexFastPath.P;
         int q = id * STRIDE;
-        long l6 = P[q + 6], l5 = P[q + 5];
+        // The whole plan at once (the loads start together, and fewer values wait in spill slots).
+        long w0 = P[q], vec = P[q + 1], xs = P[q + 2], t01 = P[q + 3], t23 = P[q + 4], l5 = P[q + 5], l6 = P[q + 6],
+                l7 = P[q + 7];
         int a0 = (int) (l5 >>> 32), a1 = (int) l6, a2 = (int) (l6 >>> 32);
         if ((a1 >> aaa & 1) != 0 || z > (a0 >> 18 & 1) || ((vvvv | vp << 4) & a1 >> 8 & 31) != 0) return false;
         int B = rx >> 16 & 0xFF;
@@ -298,10 +300,9 @@ final class VexFastPath {
                 | (long) (rm | (B & 8) | (rx >>> 24)) << LANE_RM_VEC | (long) (vvvv | vp << 4) << LANE_VVVV
                 | (long) reg << LANE_REG_RAW | (long) rm << LANE_RM_RAW | (long) (vvvv & 7) << LANE_VVVV_7
                 | (long) (reg & 6) << LANE_REG_6;
-        long l7 = P[q + 7];
         int lk = (int) l7;
-        long ops01 = P[q + 3] | (nums >>> lk & 31) << 16 | (nums >>> (lk >> 6) & 31) << 48;
-        long ops23 = P[q + 4] | (nums >>> (lk >> 12) & 31) << 16 | (nums >>> (lk >> 18) & 31) << 48;
+        long ops01 = t01 | (nums >>> lk & 31) << 16 | (nums >>> (lk >> 6) & 31) << 48;
+        long ops23 = t23 | (nums >>> (lk >> 12) & 31) << 16 | (nums >>> (lk >> 18) & 31) << 48;
         int n4 = (int) (nums >>> (lk >> 24)) & 31;
         // Immediates (at most two; an is4 register byte counts as the first).
         long imm = 0, imm2 = 0;
@@ -333,12 +334,11 @@ final class VexFastPath {
         if (p > limit) return false;
         // Bit 4 of the register numbers, operand i's at bit i.
         int hi = (int) (ops01 >>> 20 & 1 | ops01 >>> 51 & 2 | ops23 >>> 18 & 4 | ops23 >>> 49 & 8) | (n4 & 16);
-        long xs = P[q + 2];
         if (aaa != 0 && (a0 & F_XSK) != 0) xs |= 0x20;
         if ((hi & a1 >> 16 & 31) != 0) xs |= 0x80;
         if ((hi & a1 >> 21 & 31) != 0 || base >= 16 || index >= 16 && (a0 & F_VSIB) == 0) xs |= 1L << 19;
         // Commit: the packed words of Insn, each stored once.
-        o.w0 = P[q] | (p - off) | kind | (long) opcode << 32 | (long) w << 40 | defSeg;
+        o.w0 = w0 | (p - off) | kind | (long) opcode << 32 | (long) w << 40 | defSeg;
         o.w1 = (modrm + 1) | (sib + 1) << 9 | immOut << 18 | (long) ((int) l5 | n4 << 16) << 32;
         o.ops01 = ops01;
         o.ops23 = ops23;
@@ -346,7 +346,7 @@ final class VexFastPath {
         o.memDisp = memDisp;
         o.imm = imm;
         o.imm2 = imm2;
-        long vec = P[q + 1] | (aaa << 8 | (long) z << 31) & -(long) (a0 >> 12 & 1);
+        vec |= (aaa << 8 | (long) z << 31) & -(long) (a0 >> 12 & 1);
         if ((a0 & F_SCC) != 0) vec |= ((vp ^ 1) << 3 | (aaa & 7)) + 1 << 22 | (long) (~vvvv & 0xF) << 27;
         o.vec = vec;
         o.xsave = xs;
