@@ -22,16 +22,20 @@ final class FastPath {
     /** Bits of the decoder's prefix word beside REX.WRXB and REX2.R4/X4/B4 (see {@link #decode}). */
     private static final int X_66 = 1 << 8, X_REX = 1 << 9, X_REX2 = 1 << 10;
 
-    /** First bytes that can start a legacy fast-path instruction (not VEX/EVEX escapes or other prefixes). */
+    /** First bytes that can start a legacy fast-path instruction (not VEX/EVEX escapes, lock, repeats or 67). */
     static final boolean[] FIRST = new boolean[256];
+    /** Non-zero for the prefixes the legacy fast path takes before REX: 66 and the segment overrides (their Insn.w0 bits). */
+    private static final long[] PREFIX = new long[256];
     /** First bytes of VEX and EVEX encodings ({@link VexFastPath}). */
     static final boolean[] VEX = new boolean[256];
 
     static {
         VEX[0x62] = VEX[0xC4] = VEX[0xC5] = true;
+        PREFIX[0x66] = -1;
+        int[] overrides = {0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65}; // ES, CS, SS, DS, FS, GS
+        for (int s = 0; s < overrides.length; s++) PREFIX[overrides[s]] = (long) Insn.P_SEG << 19 | (long) (s + 1) << 44;
         for (int b = 0; b < 256; b++) {
-            FIRST[b] = b != 0x62 && b != 0xC4 && b != 0xC5 && b != 0xF0 && b != 0xF2 && b != 0xF3
-                    && b != 0x26 && b != 0x2E && b != 0x36 && b != 0x3E && b != 0x64 && b != 0x65 && b != 0x67;
+            FIRST[b] = b != 0x62 && b != 0xC4 && b != 0xC5 && b != 0xF0 && b != 0xF2 && b != 0xF3 && b != 0x67;
         }
     }
 
@@ -167,8 +171,12 @@ final class FastPath {
         int b = code[p++] & 0xFF;
         // The prefix state in one word (fewer live values): REX.WRXB 0-3, REX2 R4 4, X4 5, B4 6, 66 8, REX 9, REX2 10.
         int x = 0;
-        if (b == 0x66) {
-            x = X_66;
+        // 66 and segment overrides, in any order (the last override counts), as Insn.w0 bits: P_SEG and override + 1.
+        long seg = 0;
+        while (PREFIX[b] != 0) {
+            if (b == 0x66) x = X_66;
+            else seg = PREFIX[b];
+            if (p >= limit) return false;
             b = code[p++] & 0xFF;
         }
         if ((b & 0xF0) == 0x40) {
@@ -229,6 +237,7 @@ final class FastPath {
                 base = rm | B;
             }
             if (base == 4 || base == 5) defSeg = 2L << 41;
+            if (seg != 0) defSeg = (seg >>> 44) - 1 << 41;
             long disp = 0;
             if (modrm >= 0x40) dispBytes = modrm < 0x80 ? 1 : 4;
             if (dispBytes == 1) disp = code[p++];
@@ -274,7 +283,7 @@ final class FastPath {
         }
         if (p > limit) return false;
         // Commit: the packed words of Insn, each stored once.
-        o.w0 = w0 | (p - off) | xt & XT_W0 | (long) (mo & 0xFF) << 32 | defSeg;
+        o.w0 = w0 | (p - off) | xt & XT_W0 | (long) (mo & 0xFF) << 32 | defSeg | seg;
         o.w1 = (modrm + 1 & -(ri >> ROW_MODRM_BIT & 1)) | (sib + 1) << 9 | (pf >>> 24 & 0xFF) << 18;
         o.ops01 = ops01;
         o.ops23 = ops23;

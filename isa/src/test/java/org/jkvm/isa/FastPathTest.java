@@ -45,11 +45,12 @@ class FastPathTest {
         byte[] buf = new byte[FastPath.PAD + 8];
         int taken = 0;
         int n = Boolean.getBoolean("jkvm.long") ? 5_000_000 : 300_000;
-        byte[] lead = {0x66, 0x48, 0x41, 0x4C, 0x0F, 0x40, 0x66, (byte) 0xD5, (byte) 0xD5};
+        byte[] lead = {0x66, 0x48, 0x41, 0x4C, 0x0F, 0x40, 0x66, (byte) 0xD5, (byte) 0xD5, 0x2E, 0x64, 0x65, 0x26, 0x36, 0x3E};
         for (int k = 0; k < n; k++) {
             rnd.nextBytes(buf);
             if ((k & 1) == 0) buf[0] = lead[rnd.nextInt(lead.length)];
             if ((k & 3) == 0) buf[1] = lead[rnd.nextInt(lead.length)];
+            if ((k & 15) == 0) buf[2] = lead[rnd.nextInt(lead.length)];
             int len = 1 + rnd.nextInt(15);
             // Interleave with other decodes so that stale state from a previous instruction would show.
             if ((k & 7) == 0) {
