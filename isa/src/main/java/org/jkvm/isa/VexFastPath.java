@@ -34,8 +34,8 @@ final class VexFastPath {
     private static final boolean[] MODRM = new boolean[16 * 256];
     /**
      * Per row ((space - 1) * 8 + map) * 256 + opcode: the offset of its plan ids in SEL (bits 12 up), whether a
-     * ModRM byte follows ({@link #ROW_MODRM}) and the mask of the selector bits (ModRM.reg << 8 | pp << 6 | key) that
-     * the plans depend on (low 11 bits); 0 for none.
+     * ModRM byte follows ({@link #ROW_MODRM}) and the mask of the selector bits that the plans depend on (low 11
+     * bits); 0 for none. Selector: pp 0-1, W 2, EVEX.aaa[2] 3, EVEX.b 4, L'L 5-6, ModRM.mod == 3 7, ModRM.reg 8-10.
      * A row's plan ids are stored densely by {@link Integer#compress} of the selector under that mask, so the
      * part of the tables that a stream touches stays small.
      */
@@ -68,7 +68,8 @@ final class VexFastPath {
                     MODRM[row] = OpcodeTable.HAS_MODRM[sm][op];
                     boolean any = false;
                     for (int s = 0; s < byKey.length; s++) {
-                        int reg = s >> 8, pp = s >> 6 & 3, key = s & 63;
+                        int reg = s >> 8, pp = s & 3;
+                        int key = (s >> 2 & 1) | (s >> 6 & 2) | (s >> 3 & 12) | (s & 16) | (s << 2 & 32);
                         Form[] cands = narrow[reg * 4 + pp];
                         int id = 0;
                         if (cands.length > 0 && keyPossible(sp, key, MODRM[row])) {
@@ -99,8 +100,8 @@ final class VexFastPath {
                     // plan of the one the decoder computes instead, so that they do not split the row.
                     for (int s = 0; s < byKey.length; s++) {
                         int c = s;
-                        if (sp == Form.VEX) c &= ~0x38;
-                        if (!MODRM[row]) c &= ~(2 | 7 << 8);
+                        if (sp == Form.VEX) c &= ~0x58;
+                        if (!MODRM[row]) c &= ~(0x80 | 7 << 8);
                         byKey[s] = byKey[c];
                     }
                     // Keep only the selector bits the plan ids depend on.
@@ -160,6 +161,9 @@ final class VexFastPath {
         return w ? 8 : 4;
     }
 
+    /** The selector bits of the canonical payload (see decode): pp, W, aaa[2], b, L'L. */
+    private static final int SEL_BITS = 0x7483;
+
     /** rx (see decode) by EVEX payload byte P0 (without X4, which is in P1), and by VEX3 byte 1's top three bits. */
     private static final int[] RX_EVEX = new int[256], RX_VEX = new int[8];
 
@@ -178,23 +182,18 @@ final class VexFastPath {
     static boolean decode(DecodeBuffer o, byte[] code, int off, int limit) {
         // The prefix, opcode and ModRM in one read (the caller guarantees FastPath.PAD readable bytes).
         long wd = (long) FastPath.LE64.get(code, off);
-        int row, w, rx, vvvv, vexL, pp, z = 0, eb = 0, aaa = 0, vp = 0, p;
+        // e: the payload in EVEX's P1 | P2 << 8 layout (VEX's L moved to L'L, V' and aaa, b, z clear), so that what
+        // follows is one path: pp 0-1, vvvv inverted 3-6, W 7, aaa 8-10, V' inverted 11, b 12, L'L 13-14, z 15.
+        int row, rx, e, p;
         long kind;
         // rx packs R|R4 (bits 0-4 of a ModRM.reg number), X|X4 (<< 8), B|B4 (<< 16), the EVEX.X vector bit (<< 24).
         switch ((int) wd & 0xFF) {
             case 0x62 -> {
-                int p0 = (int) (wd >>> 8) & 0xFF, p1 = (int) (wd >>> 16) & 0xFF, p2 = (int) (wd >>> 24) & 0xFF;
+                int p0 = (int) (wd >>> 8) & 0xFF;
                 int map = p0 & 7;
                 if (map == 0) return false;
-                rx = RX_EVEX[p0] | (~p1 & 4) << 10;
-                w = p1 >> 7;
-                vvvv = (~p1 >> 3) & 0xF;
-                pp = p1 & 3;
-                z = p2 >> 7;
-                vexL = (p2 >> 5) & 3;
-                eb = (p2 >> 4) & 1;
-                vp = (~p2 >> 3) & 1;
-                aaa = p2 & 7;
+                e = (int) (wd >>> 16) & 0xFFFF;
+                rx = RX_EVEX[p0] | (~e & 4) << 10;
                 row = 8 + map << 8;
                 kind = (long) Insn.P_EVEX << 19;
                 p = 4;
@@ -203,22 +202,16 @@ final class VexFastPath {
                 int p1 = (int) (wd >>> 8) & 0xFF, p2 = (int) (wd >>> 16) & 0xFF;
                 int map = p1 & 0x1F;
                 if (map == 0 || map > 7) return false;
+                e = p2 & 0xFB | (p2 & 4) << 11 | 0x800;
                 rx = RX_VEX[p1 >> 5];
-                w = p2 >> 7;
-                vvvv = (~p2 >> 3) & 0xF;
-                vexL = (p2 >> 2) & 1;
-                pp = p2 & 3;
                 row = map << 8;
                 kind = (long) Insn.P_VEX << 19;
                 p = 3;
             }
             case 0xC5 -> {
                 int p1 = (int) (wd >>> 8) & 0xFF;
+                e = p1 & 0x7B | (p1 & 4) << 11 | 0x800;
                 rx = (~p1 & 0x80) >> 4;
-                w = 0;
-                vvvv = (~p1 >> 3) & 0xF;
-                vexL = (p1 >> 2) & 1;
-                pp = p1 & 3;
                 row = 1 << 8;
                 kind = (long) Insn.P_VEX << 19;
                 p = 2;
@@ -240,9 +233,10 @@ final class VexFastPath {
             p++;
         }
         p += off + 1;
-        int mod3 = mod == 3 ? 2 : 0;
-        int id = SEL[(ri >>> 12) + Integer.compress(reg << 8 | pp << 6 | (aaa & 4) << 3 | eb << 4 | vexL << 2 | mod3 | w,
+        // The selector: pp, W, aaa[2], b, L'L (gathered from e), ModRM.mod == 3, ModRM.reg.
+        int id = SEL[(ri >>> 12) + Integer.compress(Integer.compress(e, SEL_BITS) | (mod == 3 ? 0x80 : 0) | reg << 8,
                 ri & 0x7FF)];
+        int aaa = e >> 8 & 7, vv = ~e >> 3 & 15 | ~e >> 7 & 16;
         if (id == 0) return false;
         long[] P = VexFastPath.P;
         int q = id * STRIDE;
@@ -250,7 +244,7 @@ final class VexFastPath {
         long w0 = P[q], vec = P[q + 1], xs = P[q + 2], t01 = P[q + 3], t23 = P[q + 4], l5 = P[q + 5], l6 = P[q + 6],
                 l7 = P[q + 7];
         int a0 = (int) (l5 >>> 32), a1 = (int) l6, a2 = (int) (l6 >>> 32);
-        if ((a1 >> aaa & 1) != 0 || z > (a0 >> 18 & 1) || ((vvvv | vp << 4) & a1 >> 8 & 31) != 0) return false;
+        if ((a1 >> aaa & 1) != 0 || e >>> 15 > (a0 >> 18 & 1) || (vv & a1 >> 8 & 31) != 0) return false;
         int B = rx >> 16 & 0xFF;
         // Memory operand.
         int sib = -1, base = -1, index = -1;
@@ -264,7 +258,7 @@ final class VexFastPath {
                 scale = 1 << (sib >> 6);
                 int sidx = (sib >> 3) & 7, X = rx >> 8 & 0xFF;
                 if ((a0 & F_VSIB) != 0) {
-                    index = sidx | (X & 8) | vp << 4 & a1 >> 9;
+                    index = sidx | (X & 8) | vv & 16 & a1 >> 9;
                 } else {
                     index = sidx | X;
                     if (index == 4) index = -1;
@@ -297,8 +291,8 @@ final class VexFastPath {
         // by source, already masked as each register class needs (6-bit lanes); an operand's number is its lane
         // (the shift counts in l7 are taken mod 64).
         long nums = (long) (reg | (rx & 0x1F)) << LANE_REG | (long) (rm | B) << LANE_RM_GPR
-                | (long) (rm | (B & 8) | (rx >>> 24)) << LANE_RM_VEC | (long) (vvvv | vp << 4) << LANE_VVVV
-                | (long) reg << LANE_REG_RAW | (long) rm << LANE_RM_RAW | (long) (vvvv & 7) << LANE_VVVV_7
+                | (long) (rm | (B & 8) | (rx >>> 24)) << LANE_RM_VEC | (long) vv << LANE_VVVV
+                | (long) reg << LANE_REG_RAW | (long) rm << LANE_RM_RAW | (long) (vv & 7) << LANE_VVVV_7
                 | (long) (reg & 6) << LANE_REG_6;
         int lk = (int) l7;
         long ops01 = t01 | (nums >>> lk & 31) << 16 | (nums >>> (lk >> 6) & 31) << 48;
@@ -338,7 +332,7 @@ final class VexFastPath {
         if ((hi & a1 >> 16 & 31) != 0) xs |= 0x80;
         if ((hi & a1 >> 21 & 31) != 0 || base >= 16 || index >= 16 && (a0 & F_VSIB) == 0) xs |= 1L << 19;
         // Commit: the packed words of Insn, each stored once.
-        o.w0 = w0 | (p - off) | kind | (long) opcode << 32 | (long) w << 40 | defSeg;
+        o.w0 = w0 | (p - off) | kind | (long) opcode << 32 | (long) (e >> 7 & 1) << 40 | defSeg;
         o.w1 = (modrm + 1) | (sib + 1) << 9 | immOut << 18 | (long) ((int) l5 | n4 << 16) << 32;
         o.ops01 = ops01;
         o.ops23 = ops23;
@@ -346,8 +340,8 @@ final class VexFastPath {
         o.memDisp = memDisp;
         o.imm = imm;
         o.imm2 = imm2;
-        vec |= (aaa << 8 | (long) z << 31) & -(long) (a0 >> 12 & 1);
-        if ((a0 & F_SCC) != 0) vec |= ((vp ^ 1) << 3 | (aaa & 7)) + 1 << 22 | (long) (~vvvv & 0xF) << 27;
+        vec |= (aaa << 8 | (long) (e >>> 15) << 31) & -(long) (a0 >> 12 & 1);
+        if ((a0 & F_SCC) != 0) vec |= ((vv >> 4 ^ 1) << 3 | aaa) + 1 << 22 | (long) (~vv & 0xF) << 27;
         o.vec = vec;
         o.xsave = xs;
         return true;
