@@ -564,7 +564,8 @@ public final class Decoder {
                         int sz = immBytes(op);
                         long v = readImm(sz);
                         if (p > limit) return bad(eof());
-                        int opw = op.signExt ? (op.width == Opnd.SZ_Z ? o.opSize : o.opSize) : sz;
+                        // A sign-extended immediate has the operation's size (1 for byte forms), else its own.
+                        int opw = op.signExt ? resolveGpr(f.immExtWidth) : sz;
                         if (op.signExt) v = signExtend(v, sz);
                         if (nimm == 0) { o.imm = v; o.immSize = sz; } else o.imm2 = v;
                         nimm++;

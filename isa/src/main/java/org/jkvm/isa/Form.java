@@ -81,6 +81,12 @@ public final class Form {
     final boolean tile;
     /** Intel mnemonic prefix such as "{evex} " decided by the table (rare). */
     final String intelOverride;
+    /**
+     * The width rule a sign-extended immediate (Ibs, Iws, Iz) is extended to: the operation's size, which is that
+     * of the form's first GPR operand (1 for the byte forms such as {@code 80 /0 ib}), or the operand size when
+     * the form has no GPR operand (PUSH imm8).
+     */
+    final int immExtWidth;
 
     private Form(String name, int space, int map, int pp, int opcode, boolean plusR, int cc, int reg, int mod, int rm,
                  int w, int lmask, int nd, int nf, Opnd[] ops, Attrs a) {
@@ -130,6 +136,11 @@ public final class Form {
         this.att = a.att;
         this.attSuffix = a.suffix;
         this.intelOverride = null;
+        int iw = Opnd.SZ_OPSIZE;
+        for (Opnd o : ops) {
+            if (o.kind == Opnd.Kind.GPR) { iw = o.width; break; }
+        }
+        this.immExtWidth = iw;
         StringBuilder sb = new StringBuilder();
         boolean m = false, v = false;
         for (Opnd o : ops) {

@@ -514,7 +514,7 @@ final class VexFastPath {
                         isz[nimm] = sz;
                         ish[nimm] = op.signExt ? 64 - 8 * sz : 0;
                         nimm++;
-                        t[i] = IMM | Math.min(op.signExt ? osz : sz, 8) << 24;
+                        t[i] = IMM | Math.min(op.signExt ? gprBytes(f.immExtWidth, osz) : sz, 8) << 24;
                         continue;
                     }
                     default -> { return null; }
