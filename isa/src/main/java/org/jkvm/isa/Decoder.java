@@ -559,7 +559,13 @@ public final class Decoder {
                         nimm++;
                         packed = regOperand(op, m64 ? v >> 4 : (v >> 4) & 7, vl);
                     }
-                    case Opnd.S_CONST1 -> packed = pack(OperandKind.IMM, RegClass.GPR8, 0, 1);
+                    case Opnd.S_CONST1 -> {
+                        // The count of D0/D1 (and their map-4 forms) is part of the opcode: an immediate 1, no bytes.
+                        o.dirty |= 8;
+                        o.imm = 1;
+                        nimm++;
+                        packed = pack(OperandKind.IMM, RegClass.GPR8, 0, 1);
+                    }
                     case Opnd.S_IMM -> {
                         int sz = immBytes(op);
                         long v = readImm(sz);

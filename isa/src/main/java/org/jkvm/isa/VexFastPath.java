@@ -504,8 +504,8 @@ final class VexFastPath {
                         lane = LANE_ZERO;
                     }
                     case Opnd.S_CONST1 -> {
-                        t[i] = IMM | 1 << 24;
-                        continue;
+                        // The implicit count 1 goes in imm(), which decode reads only from the instruction's bytes.
+                        return null;
                     }
                     case Opnd.S_IMM -> {
                         int sz = op.width == Opnd.SZ_Z ? (osz == 2 ? 2 : 4) : op.width == Opnd.SZ_OPSIZE ? osz : op.width;

@@ -41,6 +41,121 @@ class OperandFactsTest {
         check.accept(new Instruction(buf));
     }
 
+    /** The operands as the public accessors report them, for the encoder: an IMM operand's value is imm(), then imm2(). */
+    private static Operand[] operands(Insn i) {
+        List<Operand> ops = new ArrayList<>();
+        boolean first = true;
+        for (int k = 0; k < i.operandCount(); k++) {
+            switch (i.kind(k)) {
+                case REG -> ops.add(new Operand.Reg(i.regClass(k), i.reg(k)));
+                case MEM -> ops.add(new Operand.Mem(i.size(k), -1, i.memBase(), i.memIndex(), i.memScale(), i.memDisp(),
+                        i.isRipRelative(), i.addressSize(), i.memIndex() >= 0 ? i.memIndexClass() : null, false));
+                case IMM -> {
+                    ops.add(Operand.imm(first ? i.imm() : i.imm2()));
+                    first = false;
+                }
+                default -> throw new AssertionError("unexpected operand kind " + i.kind(k));
+            }
+        }
+        return ops.toArray(new Operand[0]);
+    }
+
+    // ---- D0/D1: the shift or rotate count is the constant 1 (SDM: "D1 /4  SHL r/m32, 1")
+
+    @Test
+    void oneBitShiftsReportTheCountOne() {
+        for (Mode m : Mode.values()) {
+            for (int op : new int[] {0xD0, 0xD1}) {
+                for (int reg = 0; reg < 8; reg++) {
+                    for (int modrm : new int[] {0xC0 | reg << 3 | 3, reg << 3 | 6 | (m == Mode.BITS16 ? 0 : 0x40), 0x40 | reg << 3 | 1}) {
+                        int[] b = m == Mode.BITS16 || modrm < 0xC0 ? new int[] {op, modrm, 0x10, 0x20} : new int[] {op, modrm};
+                        int width = op == 0xD0 ? 1 : m == Mode.BITS16 ? 2 : 4;
+                        String what = m + " " + RoundTripTest.hex(bytes(b));
+                        String name = TableGp.SHIFT[reg];
+                        each(m, b, i -> {
+                            assertTrue(i.isValid(), what);
+                            assertEquals(name, i.mnemonic().name().toLowerCase(java.util.Locale.ROOT), what);
+                            assertEquals(2, i.operandCount(), what);
+                            assertEquals(width, i.size(0), what);
+                            assertEquals(OperandKind.IMM, i.kind(1), what);
+                            assertEquals(1, i.imm(), what + ": the count");
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void oneBitShiftsKeepTheirOtherFacts() {
+        // REX.W: shl rax, 1; the count is still 1 and LLVM's text has no count operand.
+        each(Mode.BITS64, new int[] {0x48, 0xD1, 0xE0}, i -> {
+            assertEquals(8, i.size(0));
+            assertEquals(1, i.imm());
+            assertEquals("shl rax", Disassembler.intel(i));
+            assertEquals("shlq %rax", Disassembler.att(i));
+        });
+        each(Mode.BITS64, new int[] {0xD0, 0x3C, 0x24}, i -> {
+            assertEquals(Mnemonic.SAR, i.mnemonic());
+            assertEquals(OperandKind.MEM, i.kind(0));
+            assertEquals(1, i.memSize());
+            assertEquals(1, i.imm());
+            assertEquals(3, i.length());
+        });
+        // A shift by CL or by an imm8 is unchanged.
+        each(Mode.BITS64, new int[] {0xD3, 0xE0}, i -> {
+            assertEquals(OperandKind.REG, i.kind(1));
+            assertEquals(RegClass.GPR8, i.regClass(1));
+            assertEquals(1, i.reg(1));
+        });
+        each(Mode.BITS64, new int[] {0xC1, 0xE0, 0x05}, i -> assertEquals(5, i.imm()));
+        // An instruction without an immediate after a one-bit shift in the same buffer: no stale count.
+        Decoder d = new Decoder(Mode.BITS16);
+        DecodeBuffer buf = new DecodeBuffer();
+        d.decodeInto(buf, bytes(0xD1, 0xE0), 0, 2);
+        assertEquals(1, buf.imm());
+        d.decodeInto(buf, bytes(0x01, 0xC0), 0, 2);
+        assertEquals(0, buf.imm());
+    }
+
+    @Test
+    void apxOneBitShiftsReportTheCountOne() {
+        // EVEX map 4 D1 /4 with ND=1: shl eax, ecx, 1 (NDD: vvvv = eax, rm = ecx); with NF; and ND=0, D0 /5 (byte).
+        each(Mode.BITS64, new int[] {0x62, 0xF4, 0x7C, 0x18, 0xD1, 0xE1}, i -> {
+            assertEquals(Mnemonic.SHL, i.mnemonic());
+            assertTrue(i.nd());
+            assertEquals(3, i.operandCount());
+            assertEquals(0, i.reg(0));
+            assertEquals(1, i.reg(1));
+            assertEquals(OperandKind.IMM, i.kind(2));
+            assertEquals(1, i.imm());
+        });
+        each(Mode.BITS64, new int[] {0x62, 0xF4, 0x7C, 0x1C, 0xD1, 0xE1}, i -> {
+            assertTrue(i.nf());
+            assertEquals(1, i.imm());
+        });
+        each(Mode.BITS64, new int[] {0x62, 0xF4, 0x7C, 0x08, 0xD0, 0xE9}, i -> {
+            assertEquals(Mnemonic.SHR, i.mnemonic());
+            assertEquals(2, i.operandCount());
+            assertEquals(1, i.size(0));
+            assertEquals(OperandKind.IMM, i.kind(1));
+            assertEquals(1, i.imm());
+        });
+    }
+
+    @Test
+    void oneBitShiftsReencodeFromTheirReportedOperands() {
+        // A consumer that rebuilds the operands from the accessors gets the same bytes back (the encoder takes
+        // only the count 1 for these forms).
+        int[][] cases = {{0xD1, 0xE0}, {0xD0, 0xC9}, {0x48, 0xD1, 0xFB}, {0xD1, 0x64, 0x24, 0x08},
+            {0x62, 0xF4, 0x7C, 0x18, 0xD1, 0xE1}};
+        for (int[] c : cases) {
+            Instruction i = Decoder.decode(Mode.BITS64, bytes(c));
+            byte[] back = Encoder.encode(Mode.BITS64, i.form(), operands(i));
+            assertArrayEquals(bytes(c), back, RoundTripTest.hex(bytes(c)));
+        }
+    }
+
     // ---- sign-extended imm8 on byte operations: the immediate has the operation's size
 
     @Test
