@@ -314,6 +314,7 @@ public final class Decoder {
             o.opSize = osz;
             o.addrSize = asz;
             if (lock && (!f.lock || mod == 3)) return bad("LOCK not allowed");
+            if (f.noLegacyPrefix && (has66 || has67 || lastRep != 0)) return bad("66/67/F2/F3 prefix not allowed");
             if (lastRep != 0 && f.pp < 0 && space == Form.LEGACY) {
                 if (f.repe) o.prefixes |= lastRep == 0xF3 ? Insn.P_REP : Insn.P_REPNE;
                 else if (f.rep && lastRep == 0xF3) o.prefixes |= Insn.P_REP;

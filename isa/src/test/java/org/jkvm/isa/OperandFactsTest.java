@@ -234,4 +234,37 @@ class OperandFactsTest {
         // The word form of the same opcode (83 /0 ib) keeps the operand size.
         each(Mode.BITS64, new int[] {0x62, 0xF4, 0x7C, 0x18, 0x83, 0xC1, 0xF0}, i -> assertEquals(4, i.size(2)));
     }
+
+    // ---- JMPABS: 66/67/F2/F3 before it are #UD (isa.md, REX2 section)
+
+    @Test
+    void jmpabsWithALegacyPrefixIsUndefined() {
+        int[] jmpabs = {0xD5, 0x00, 0xA1, 8, 7, 6, 5, 4, 3, 2, 1};
+        for (int p : new int[] {0x66, 0x67, 0xF2, 0xF3, 0xF0}) {
+            int[] b = new int[jmpabs.length + 1];
+            b[0] = p;
+            System.arraycopy(jmpabs, 0, b, 1, jmpabs.length);
+            String what = RoundTripTest.hex(bytes(b));
+            each(Mode.BITS64, b, i -> {
+                assertFalse(i.isValid(), what);
+                assertEquals(Mnemonic.INVALID, i.mnemonic(), what);
+                assertEquals("(bad)", Disassembler.intel(i), what);
+            });
+        }
+        // F3 and F2 further out, behind another prefix, too.
+        for (int[] b : new int[][] {{0xF3, 0x2E, 0xD5, 0x00, 0xA1, 0, 0, 0, 0, 0, 0, 0, 0},
+                                    {0xF2, 0x66, 0xD5, 0x00, 0xA1, 0, 0, 0, 0, 0, 0, 0, 0}}) {
+            each(Mode.BITS64, b, i -> assertFalse(i.isValid(), RoundTripTest.hex(bytes(b))));
+        }
+        // Without them it is the 11-byte absolute jump; a segment override is not among the #UD prefixes.
+        each(Mode.BITS64, jmpabs, i -> {
+            assertEquals(Mnemonic.JMPABS, i.mnemonic());
+            assertEquals(0x0102030405060708L, i.imm());
+            assertEquals(Insn.P_REX2, i.prefixes());
+        });
+        each(Mode.BITS64, new int[] {0x2E, 0xD5, 0x00, 0xA1, 8, 7, 6, 5, 4, 3, 2, 1}, i -> {
+            assertEquals(Mnemonic.JMPABS, i.mnemonic());
+            assertEquals(Insn.P_REX2 | Insn.P_SEG, i.prefixes());
+        });
+    }
 }
