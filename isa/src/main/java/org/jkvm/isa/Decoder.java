@@ -321,6 +321,7 @@ public final class Decoder {
             o.opSize = osz;
             o.addrSize = asz;
             if (lock && (!f.lock || mod == 3)) return bad("LOCK not allowed");
+            if (f.noLegacyPrefix && (has66 || has67 || lastRep != 0)) return bad("66/67/F2/F3 prefix not allowed");
             if (lastRep != 0 && f.pp < 0 && space == Form.LEGACY) {
                 if (f.repe) o.prefixes |= lastRep == 0xF3 ? Insn.P_REP : Insn.P_REPNE;
                 else if (f.rep && lastRep == 0xF3) o.prefixes |= Insn.P_REP;
@@ -566,12 +567,19 @@ public final class Decoder {
                         nimm++;
                         packed = regOperand(op, m64 ? v >> 4 : (v >> 4) & 7, vl);
                     }
-                    case Opnd.S_CONST1 -> packed = pack(OperandKind.IMM, RegClass.GPR8, 0, 1);
+                    case Opnd.S_CONST1 -> {
+                        // The count of D0/D1 (and their map-4 forms) is part of the opcode: an immediate 1, no bytes.
+                        o.dirty |= 8;
+                        o.imm = 1;
+                        nimm++;
+                        packed = pack(OperandKind.IMM, RegClass.GPR8, 0, 1);
+                    }
                     case Opnd.S_IMM -> {
                         int sz = immBytes(op);
                         long v = readImm(sz);
                         if (p > limit) return bad(eof());
-                        int opw = op.signExt ? (op.width == Opnd.SZ_Z ? o.opSize : o.opSize) : sz;
+                        // A sign-extended immediate has the operation's size (1 for byte forms), else its own.
+                        int opw = op.signExt ? resolveGpr(f.immExtWidth) : sz;
                         if (op.signExt) v = signExtend(v, sz);
                         if (nimm == 0) { o.imm = v; o.immSize = sz; } else o.imm2 = v;
                         nimm++;

@@ -413,7 +413,7 @@ final class FastPath {
                         isz[nimm] = sz;
                         ish[nimm] = op.signExt ? 64 - 8 * sz : 0;
                         nimm++;
-                        t[i] = IMM | Math.min(op.signExt ? osz : sz, 8) << 24;
+                        t[i] = IMM | Math.min(op.signExt ? gprBytes(f.immExtWidth, osz) : sz, 8) << 24;
                     }
                     case Opnd.S_REL -> {
                         int sz = op.width == 1 ? 1 : (osz == 2 ? 2 : 4);

@@ -81,6 +81,14 @@ public final class Form {
     final boolean tile;
     /** Intel mnemonic prefix such as "{evex} " decided by the table (rare). */
     final String intelOverride;
+    /** A 66, 67, F2 or F3 prefix makes the encoding #UD (APX JMPABS; attribute "nopfx"). */
+    final boolean noLegacyPrefix;
+    /**
+     * The width rule a sign-extended immediate (Ibs, Iws, Iz) is extended to: the operation's size, which is that
+     * of the form's first GPR operand (1 for the byte forms such as {@code 80 /0 ib}), or the operand size when
+     * the form has no GPR operand (PUSH imm8).
+     */
+    final int immExtWidth;
 
     private Form(String name, int space, int map, int pp, int opcode, boolean plusR, int cc, int reg, int mod, int rm,
                  int w, int lmask, int nd, int nf, Opnd[] ops, Attrs a) {
@@ -130,6 +138,12 @@ public final class Form {
         this.att = a.att;
         this.attSuffix = a.suffix;
         this.intelOverride = null;
+        this.noLegacyPrefix = a.nopfx;
+        int iw = Opnd.SZ_OPSIZE;
+        for (Opnd o : ops) {
+            if (o.kind == Opnd.Kind.GPR) { iw = o.width; break; }
+        }
+        this.immExtWidth = iw;
         StringBuilder sb = new StringBuilder();
         boolean m = false, v = false;
         for (Opnd o : ops) {
@@ -244,7 +258,8 @@ public final class Form {
 
     /** Parsed attributes of a table line. */
     static final class Attrs {
-        boolean lock, rep, repe, d64, f64, i64, o64, bnd, nf, scc, zu, k, z, er, sae, kreq, suffix, nd, rex2, nop90, modrm, evx, vexp, attfwd, attstar;
+        boolean lock, rep, repe, d64, f64, i64, o64, bnd, nf, scc, zu, k, z, er, sae, kreq, suffix, nd, rex2, nop90, modrm, evx, vexp, attfwd, attstar,
+                nopfx;
         int osz, asz, bcst, n8;
         CpuFeature feature;
         long xsave = -1;
@@ -283,6 +298,7 @@ public final class Form {
                 case "vexp" -> a.vexp = true;
                 case "attfwd" -> a.attfwd = true;
                 case "attstar" -> a.attstar = true;
+                case "nopfx" -> a.nopfx = true;
                 case "nf" -> a.nf = true;
                 case "nd" -> a.nd = true;
                 case "scc" -> a.scc = true;
@@ -412,6 +428,7 @@ public final class Form {
         b.o64 = a.o64; b.bnd = a.bnd; b.nf = a.nf; b.scc = a.scc; b.zu = a.zu; b.k = a.k; b.z = a.z; b.er = a.er;
         b.sae = a.sae; b.kreq = a.kreq; b.suffix = a.suffix; b.nd = a.nd; b.osz = a.osz; b.asz = a.asz;
         b.rex2 = a.rex2; b.nop90 = a.nop90; b.modrm = a.modrm; b.evx = a.evx; b.vexp = a.vexp; b.attfwd = a.attfwd; b.attstar = a.attstar;
+        b.nopfx = a.nopfx;
         b.n8 = a.n8; b.bcst = a.bcst; b.feature = a.feature; b.xsave = a.xsave; b.att = a.att;
         return b;
     }

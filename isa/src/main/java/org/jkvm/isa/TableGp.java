@@ -75,7 +75,7 @@ final class TableGp {
         "pushf | 9C | d64 o16 att=pushfw", "pushfd | 9C | d64 o32 att=pushfl", "pushfq | 9C | d64 o64",
         "popf | 9D | d64 o16 att=popfw", "popfd | 9D | d64 o32 att=popfl", "popfq | 9D | d64 o64",
         "sahf | 9E |", "lahf | 9F |",
-        "jmpabs Iq | A1 W0 | rex2 nosfx",
+        "jmpabs Iq | A1 W0 | rex2 nosfx nopfx",
         "movabs AL,Ob | A0 | m64", "movabs rAX,Ov | A1 | m64", "movabs Ob,AL | A2 | m64", "movabs Ov,rAX | A3 | m64",
         "mov AL,Ob | A0 |", "mov rAX,Ov | A1 |", "mov Ob,AL | A2 |", "mov Ov,rAX | A3 |",
         "movsb Yb,Xb | A4 | rep nosfx", "movsw Yw,Xw | A5 | rep o16 nosfx", "movsd Yd,Xd | A5 | rep o32 nosfx att=movsl",

@@ -517,8 +517,8 @@ final class VexFastPath {
                         lane = LANE_ZERO;
                     }
                     case Opnd.S_CONST1 -> {
-                        t[i] = IMM | 1 << 24;
-                        continue;
+                        // The implicit count 1 goes in imm(), which decode reads only from the instruction's bytes.
+                        return null;
                     }
                     case Opnd.S_IMM -> {
                         int sz = op.width == Opnd.SZ_Z ? (osz == 2 ? 2 : 4) : op.width == Opnd.SZ_OPSIZE ? osz : op.width;
@@ -527,7 +527,7 @@ final class VexFastPath {
                         isz[nimm] = sz;
                         ish[nimm] = op.signExt ? 64 - 8 * sz : 0;
                         nimm++;
-                        t[i] = IMM | Math.min(op.signExt ? osz : sz, 8) << 24;
+                        t[i] = IMM | Math.min(op.signExt ? gprBytes(f.immExtWidth, osz) : sz, 8) << 24;
                         continue;
                     }
                     default -> { return null; }

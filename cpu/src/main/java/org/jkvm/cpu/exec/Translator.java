@@ -483,7 +483,6 @@ final class Translator {
             src(in, 1, u, true);
             if (n > 2 && isReg(in, 2)) u.aux2 |= 8;
             else u.imm = n > 2 && isImm(in, 2) ? in.imm() : 1;
-            if (in.opcode() == 0xD0 || in.opcode() == 0xD1) { u.imm = 1; u.aux2 &= ~8; }
             return true;
         }
         switch (m) {
@@ -524,10 +523,8 @@ final class Translator {
             u.aux = sh;
             u.size = in.size(0);
             boolean cl = n > 1 && isReg(in, 1);
+            // D0/D1 report their implicit count 1 as an immediate
             long count = n > 1 && isImm(in, 1) ? in.imm() : 1;
-            // D0/D1 (and the APX map-4 equivalents) shift by an implicit 1, whatever the decoder puts in imm
-            if ((in.opcode() == 0xD0 || in.opcode() == 0xD1) && in.form() != null && (in.form().map() == 0 || in.form().map() == 4))
-                count = 1;
             if (isReg(in, 0)) {
                 u.r1 = gpr(in, 0);
                 u.op = cl ? SHIFT_RCL : SHIFT_RI;

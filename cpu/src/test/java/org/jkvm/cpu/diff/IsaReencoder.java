@@ -45,10 +45,7 @@ final class IsaReencoder {
                             i.memDisp(), false, i.addressSize(), ic, false);
                     }
                     case IMM -> {
-                        long v = firstImm ? i.imm() : i.imm2();
-                        // the decoder reports the constant count of D0/D1 (shift by 1) as an immediate of 0
-                        if (i.form().map() == 0 && (i.form().opcode() & 0xFE) == 0xD0) v = 1;
-                        ops[k] = new org.jkvm.isa.Operand.Imm(v);
+                        ops[k] = new org.jkvm.isa.Operand.Imm(firstImm ? i.imm() : i.imm2());
                         firstImm = false;
                     }
                     default -> {
