@@ -148,6 +148,8 @@ final class FastPath {
     /** 1 when a == b, else 0 (both 0-255): for choices that would be unpredictable branches. */
     static int eq(int a, int b) { return ((a ^ b) - 1) >>> 31; }
 
+    /** Plan field (bits 56-63): an immediate the encoding implies without bytes (D0/D1's count 1). */
+    private static final int PF_CONST_IMM = 56;
     /** Plan flag: a segment or control register, AH..BH, or a second immediate (handled off the main line). */
     private static final int PF_RARE = 2;
     /** Where the second copy of the five register-number fields starts in the numbers word. */
@@ -260,7 +262,7 @@ final class FastPath {
         // Immediates: the first without a branch on its size (shifted left and back to its sign, then masked to
         // its extension).
         int shift = (int) (pf >>> 32) & 0xFF;
-        long imm = ((long) LE64.get(code, p) << shift >> shift) & immMask, imm2 = 0;
+        long imm = ((long) LE64.get(code, p) << shift >> shift) & immMask | pf >>> PF_CONST_IMM, imm2 = 0;
         p += (int) (pf >>> 24) & 0xFF;
         if ((pf & PF_RARE) != 0 || (x & X_REX2) != 0) {
             int special = (int) pf >> 8 & 3;
@@ -355,7 +357,7 @@ final class FastPath {
             boolean rare = special != 0 || byteRegs != 0 || imm2Size != 0;
             p[q + 6] = (hasMem ? 1 : 0) | (rare ? PF_RARE : 0) | byteRegs << 4 | special << 8 | n << 12 | 1 << 20
                     | (long) immSize << 24 | (long) (immSize == 0 ? 0 : 64 - 8 * immSize) << 32
-                    | (long) imm2Size << 40 | (long) imm2Shift << 48;
+                    | (long) imm2Size << 40 | (long) imm2Shift << 48 | (long) constImm << PF_CONST_IMM;
             // The first immediate: bits kept after the shift pair (all when it sign-extends, else its own bytes).
             p[q + 7] = immSize == 0 ? 0 : immShift != 0 || immSize == 8 ? -1L : (1L << 8 * immSize) - 1;
         }
@@ -364,6 +366,8 @@ final class FastPath {
         final int osz, n, memSize, byteRegs;
         final int t0, t1, t2, t3, s0, s1, s2, s3;
         final int immSize, immShift, imm2Size, imm2Shift;
+        /** An immediate without bytes (D0/D1's count 1), else 0. */
+        int constImm;
         final boolean hasMem, hasImm;
         final long xsave;
         /** The parts of Insn.w0 and Insn.mem that the plan fixes. */
@@ -407,7 +411,11 @@ final class FastPath {
                     }
                     case Opnd.S_OPLOW -> { t[i] = gpr(op, 0, osz, 0x40); sh[i] = 24; }
                     case Opnd.S_FIXED -> t[i] = gpr(op, op.fixed, osz, 0x40);
-                    case Opnd.S_CONST1 -> t[i] = IMM | 1 << 24;
+                    case Opnd.S_CONST1 -> {
+                        // D0/D1's implicit count: imm() is 1 though no byte holds it.
+                        t[i] = IMM | 1 << 24;
+                        constImm = 1;
+                    }
                     case Opnd.S_IMM -> {
                         int sz = op.width == Opnd.SZ_Z ? (osz == 2 ? 2 : 4) : op.width == Opnd.SZ_OPSIZE ? osz : op.width;
                         isz[nimm] = sz;

@@ -94,10 +94,7 @@ final class OpcodeTable {
                     }
                 }
                 case RM_MEM -> { if (o.vsib != 0) return false; }
-                case IMM, REL -> { }
-                // The implicit count 1 of D0/D1 is reported in imm(), which the fast path's decode only reads from
-                // the instruction's bytes.
-                case CONST1 -> { return false; }
+                case IMM, REL, CONST1 -> { }
                 default -> { return false; }
             }
         }

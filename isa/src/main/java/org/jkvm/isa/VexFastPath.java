@@ -299,7 +299,7 @@ final class VexFastPath {
         long ops23 = t23 | (nums >>> (lk >> 12) & 31) << 16 | (nums >>> (lk >> 18) & 31) << 48;
         int n4 = (int) (nums >>> (lk >> 24)) & 31;
         // Immediates (at most two; an is4 register byte counts as the first).
-        long imm = 0, imm2 = 0;
+        long imm = a0 >>> A0_CONST_IMM, imm2 = 0;
         int immOut = 0;
         if ((a0 & F_IMM) != 0) {
             int ims = (int) (l7 >>> 32);
@@ -349,6 +349,8 @@ final class VexFastPath {
 
     private static final int F_SAE = 1 << 8, F_ND = 1 << 9, F_NF = 1 << 10, F_SCC = 1 << 11, F_KEEP = 1 << 12,
             F_MEM = 1 << 13, F_IMM = 1 << 14, F_BCST = 1 << 15, F_VSIB = 1 << 16, F_TILE = 1 << 17, F_XSK = 1 << 26;
+    /** a0 bit: the plan's immediate without bytes (D0/D1's count 1). */
+    private static final int A0_CONST_IMM = 27;
 
     /**
      * Everything about a VEX/EVEX decode that the form and the key bits determine, worked out once by the
@@ -371,6 +373,8 @@ final class VexFastPath {
         int memSize, memIndexClass, disp8n = 1;
         int t0, t1, t2, t3, t4, s0, s1, s2, s3, s4, m0, m1, m2, m3, m4;
         int immSize, immShift, imm2Size, imm2Shift, immSizeOut, is4Op = -1;
+        /** An immediate without bytes (D0/D1's count 1), else 0. */
+        int constImm;
         /** XSAVE components: always, and with masking (aaa != 0). */
         long xsave, xsaveMasked;
         /** Operands (bit i) whose register number >= 16 adds hiExtra to the XSAVE components, or needs APX (a GPR). */
@@ -387,7 +391,7 @@ final class VexFastPath {
             int a0 = osz | n << 4 | (sae ? F_SAE : 0) | (nd ? F_ND : 0) | (nf ? F_NF : 0) | (scc ? F_SCC : 0)
                     | (keepMask ? F_KEEP : 0) | (hasMem ? F_MEM : 0) | (hasImm ? F_IMM : 0) | (bcst ? F_BCST : 0)
                     | (vsib ? F_VSIB : 0) | (tileSib ? F_TILE : 0) | zMax << 18 | (rc + 1) << 20 | (is4Op + 1) << 23
-                    | (xsaveMasked != 0 ? F_XSK : 0);
+                    | (xsaveMasked != 0 ? F_XSK : 0) | constImm << A0_CONST_IMM;
             int a1 = badAaa | vCheck << 8 | (vsibHigh != 0 ? 1 << 13 : 0) | vecHiMask << 16 | gprMask << 21
                     | immSizeOut << 26;
             int a2 = memSize | memIndexClass << 16 | disp8n << 24;
@@ -517,8 +521,10 @@ final class VexFastPath {
                         lane = LANE_ZERO;
                     }
                     case Opnd.S_CONST1 -> {
-                        // The implicit count 1 goes in imm(), which decode reads only from the instruction's bytes.
-                        return null;
+                        // The implicit count of the map-4 D0/D1 forms: imm() is 1 though no byte holds it.
+                        t[i] = IMM | 1 << 24;
+                        pl.constImm = 1;
+                        continue;
                     }
                     case Opnd.S_IMM -> {
                         int sz = op.width == Opnd.SZ_Z ? (osz == 2 ? 2 : 4) : op.width == Opnd.SZ_OPSIZE ? osz : op.width;
