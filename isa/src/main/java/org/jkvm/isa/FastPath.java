@@ -204,9 +204,11 @@ final class FastPath {
         int ri = ROW[mo];
         if (ri == 0) return false;
         int modrm = 0, mod3 = 0;
+        long w1 = 0; // Insn.w1, built as its parts are known (fewer values live at once)
         if ((ri & ROW_MODRM) != 0) {
             modrm = code[p++] & 0xFF;
             mod3 = modrm + 0x40 >> 6 & 4;
+            w1 = modrm + 1;
         }
         int reg = modrm >> 3 & 7, rm = modrm & 7;
         long xt = XT[x];
@@ -214,18 +216,22 @@ final class FastPath {
         int q = ((ri >>> ROW_BASE) + Integer.compress(reg << 5 | (int) xt & 31 | mod3, ri & 0xFF)) * STRIDE;
         long pf = P[q + 6];
         if (pf == 0) return false;
-        // The whole plan at once (the loads start together, and fewer values wait in spill slots).
-        long w0 = P[q], memT = P[q + 1], xs = P[q + 2], t01 = P[q + 3], ops23 = P[q + 4], sel = P[q + 5], immMask = P[q + 7];
+        // The plan at once (the loads start together); the words that need nothing more are stored right away.
+        long w0 = P[q], memT = P[q + 1], t01 = P[q + 3], sel = P[q + 5], immMask = P[q + 7];
+        o.xsave = P[q + 2];
+        o.ops23 = P[q + 4];
+        o.vec = Insn.VEC_NONE;
+        w0 |= xt & XT_W0 | (long) (mo & 0xFF) << 32 | seg;
         int B = (int) xt >> 8 & 0x18;
         // Memory operand.
-        int sib = -1, base = -1, index = -1;
-        long defSeg = 3L << 41;
+        int base = -1, index = -1;
         if ((pf & 1) != 0) {
             long scale = 1;
             int dispBytes = 0;
             boolean rip = false;
             if (rm == 4) {
-                sib = code[p++] & 0xFF;
+                int sib = code[p++] & 0xFF;
+                w1 |= sib + 1 << 9;
                 scale = 1 << (sib >> 6);
                 index = ((sib >> 3) & 7) | (int) xt >> 13 & 0x18;
                 if (index == 4) index = -1;
@@ -238,8 +244,8 @@ final class FastPath {
             } else {
                 base = rm | B;
             }
-            if (base == 4 || base == 5) defSeg = 2L << 41;
-            if (seg != 0) defSeg = (seg >>> 44) - 1 << 41;
+            // The effective segment: the override, else SS for an RSP/RBP base, else DS.
+            w0 |= seg != 0 ? (seg >>> 44) - 1 << 41 : base == 4 || base == 5 ? 2L << 41 : 3L << 41;
             long disp = 0;
             if (modrm >= 0x40) dispBytes = modrm < 0x80 ? 1 : 4;
             if (dispBytes == 1) disp = code[p++];
@@ -250,6 +256,7 @@ final class FastPath {
             o.memDisp = disp;
             o.mem = (base + 1) | (index + 1) << 6 | scale << 12 | memT | (rip ? 1L << 42 : 0);
         } else {
+            w0 |= 3L << 41;
             o.memDisp = 0;
             o.mem = Insn.MEM_NONE;
         }
@@ -260,10 +267,12 @@ final class FastPath {
         nums |= nums << NUMS_COPY;
         long ops01 = t01 | Long.expand(Long.compress(nums, sel), OPS01_NUMS);
         // Immediates: the first without a branch on its size (shifted left and back to its sign, then masked to
-        // its extension).
+        // its extension; or the plan's constant).
         int shift = (int) (pf >>> 32) & 0xFF;
-        long imm = ((long) LE64.get(code, p) << shift >> shift) & immMask | pf >>> PF_CONST_IMM, imm2 = 0;
+        o.imm = ((long) LE64.get(code, p) << shift >> shift) & immMask | pf >>> PF_CONST_IMM;
         p += (int) (pf >>> 24) & 0xFF;
+        w1 |= (pf >>> 24 & 0xFF) << 18;
+        long imm2 = 0;
         if ((pf & PF_RARE) != 0 || (x & X_REX2) != 0) {
             int special = (int) pf >> 8 & 3;
             if (special != 0 && ((x & X_REX2) != 0 || special == Plan.SEG_REG && reg > 5)) return false;
@@ -281,18 +290,13 @@ final class FastPath {
                 imm2 = (le(code, p, i2) << shift2) >> shift2;
                 p += i2;
             }
-            if ((x & X_REX2) != 0) xs |= rex2Egpr(x, base, index, ops01, ops23, (int) pf >> 12 & 7);
+            if ((x & X_REX2) != 0) o.xsave |= rex2Egpr(x, base, index, ops01, o.ops23, (int) pf >> 12 & 7);
         }
         if (p > limit) return false;
-        // Commit: the packed words of Insn, each stored once.
-        o.w0 = w0 | (p - off) | xt & XT_W0 | (long) (mo & 0xFF) << 32 | defSeg | seg;
-        o.w1 = (modrm + 1 & -(ri >> ROW_MODRM_BIT & 1)) | (sib + 1) << 9 | (pf >>> 24 & 0xFF) << 18;
+        o.w0 = w0 | (p - off);
+        o.w1 = w1;
         o.ops01 = ops01;
-        o.ops23 = ops23;
-        o.imm = imm;
         o.imm2 = imm2;
-        o.vec = Insn.VEC_NONE;
-        o.xsave = xs;
         return true;
     }
 
