@@ -164,19 +164,36 @@ final class VexFastPath {
     /** The selector bits of the canonical payload (see decode): pp, W, aaa[2], b, L'L. */
     private static final int SEL_BITS = 0x7483;
 
-    /** rx (see decode) by EVEX payload byte P0 (without X4, which is in P1), and by VEX3 byte 1's top three bits. */
-    private static final int[] RX_EVEX = new int[256], RX_VEX = new int[8];
+    /**
+     * The register-number extension bits (register number bits 3-4) where decode's nums word wants them: R|R4 in
+     * lane REG, B|B4 in lane RM_GPR, B and the EVEX.X vector bit in lane RM_VEC, and X|X4 (for a SIB index) at
+     * {@link #X_SHIFT}; by EVEX payload byte P0 (X4 is in P1), and by VEX3 byte 1's top three bits.
+     */
+    private static final long[] RX_EVEX = new long[256], RX_VEX = new long[8];
+    private static final int X_SHIFT = 56;
+    /** ModRM.reg and ModRM.rm in every lane of nums that takes them (by ModRM). */
+    private static final long[] MODRM_LANES = new long[256];
 
     static {
         for (int p0 = 0; p0 < 256; p0++) {
             int n0 = ~p0;
-            RX_EVEX[p0] = (n0 & 0x80) >> 4 | (n0 & 0x10) | (n0 & 0x40) >> 3 << 8
-                    | ((n0 & 0x20) >> 2 | (p0 & 8) << 1) << 16 | (n0 & 0x40) >> 2 << 24;
+            RX_EVEX[p0] = lanes((n0 & 0x80) >> 4 | (n0 & 0x10), (n0 & 0x40) >> 3, (n0 & 0x20) >> 2 | (p0 & 8) << 1,
+                    (n0 & 0x40) >> 2);
         }
         for (int t = 0; t < 8; t++) {
             int n1 = ~(t << 5);
-            RX_VEX[t] = (n1 & 0x80) >> 4 | (n1 & 0x40) >> 3 << 8 | (n1 & 0x20) >> 2 << 16;
+            RX_VEX[t] = lanes((n1 & 0x80) >> 4, (n1 & 0x40) >> 3, (n1 & 0x20) >> 2, 0);
         }
+        for (int m = 0; m < 256; m++) {
+            long reg = m >> 3 & 7, rm = m & 7;
+            MODRM_LANES[m] = reg << LANE_REG | rm << LANE_RM_GPR | rm << LANE_RM_VEC | reg << LANE_REG_RAW
+                    | rm << LANE_RM_RAW | (reg & 6) << LANE_REG_6;
+        }
+    }
+
+    private static long lanes(int r, int x, int b, int xVec) {
+        return (long) r << LANE_REG | (long) b << LANE_RM_GPR | (long) ((b & 8) | xVec) << LANE_RM_VEC
+                | (long) x << X_SHIFT;
     }
 
     static boolean decode(DecodeBuffer o, byte[] code, int off, int limit) {
@@ -184,16 +201,15 @@ final class VexFastPath {
         long wd = (long) FastPath.LE64.get(code, off);
         // e: the payload in EVEX's P1 | P2 << 8 layout (VEX's L moved to L'L, V' and aaa, b, z clear), so that what
         // follows is one path: pp 0-1, vvvv inverted 3-6, W 7, aaa 8-10, V' inverted 11, b 12, L'L 13-14, z 15.
-        int row, rx, e, p;
-        long kind;
-        // rx packs R|R4 (bits 0-4 of a ModRM.reg number), X|X4 (<< 8), B|B4 (<< 16), the EVEX.X vector bit (<< 24).
+        int row, e, p;
+        long kind, rx;
         switch ((int) wd & 0xFF) {
             case 0x62 -> {
                 int p0 = (int) (wd >>> 8) & 0xFF;
                 int map = p0 & 7;
                 if (map == 0) return false;
                 e = (int) (wd >>> 16) & 0xFFFF;
-                rx = RX_EVEX[p0] | (~e & 4) << 10;
+                rx = RX_EVEX[p0] | (long) (~e & 4) << X_SHIFT + 2;
                 row = 8 + map << 8;
                 kind = (long) Insn.P_EVEX << 19;
                 p = 4;
@@ -211,7 +227,7 @@ final class VexFastPath {
             case 0xC5 -> {
                 int p1 = (int) (wd >>> 8) & 0xFF;
                 e = p1 & 0x7B | (p1 & 4) << 11 | 0x800;
-                rx = (~p1 & 0x80) >> 4;
+                rx = (long) (~p1 & 0x80) >> 4 << LANE_REG;
                 row = 1 << 8;
                 kind = (long) Insn.P_VEX << 19;
                 p = 2;
@@ -245,7 +261,7 @@ final class VexFastPath {
                 l7 = P[q + 7];
         int a0 = (int) (l5 >>> 32), a1 = (int) l6, a2 = (int) (l6 >>> 32);
         if ((a1 >> aaa & 1) != 0 || e >>> 15 > (a0 >> 18 & 1) || (vv & a1 >> 8 & 31) != 0) return false;
-        int B = rx >> 16 & 0xFF;
+        int B = (int) (rx >>> LANE_RM_GPR) & 0x18;
         // Memory operand.
         int sib = -1, base = -1, index = -1;
         long defSeg = 3L << 41, memDisp = 0, mem = Insn.MEM_NONE;
@@ -256,7 +272,7 @@ final class VexFastPath {
             if (rm == 4) {
                 sib = code[p++] & 0xFF;
                 scale = 1 << (sib >> 6);
-                int sidx = (sib >> 3) & 7, X = rx >> 8 & 0xFF;
+                int sidx = (sib >> 3) & 7, X = (int) (rx >>> X_SHIFT) & 0x18;
                 if ((a0 & F_VSIB) != 0) {
                     index = sidx | (X & 8) | vv & 16 & a1 >> 9;
                 } else {
@@ -289,11 +305,9 @@ final class VexFastPath {
         }
         // Register operands: templates plus the register number each picks from a lane of nums. Register numbers
         // by source, already masked as each register class needs (6-bit lanes); an operand's number is its lane
-        // (the shift counts in l7 are taken mod 64).
-        long nums = (long) (reg | (rx & 0x1F)) << LANE_REG | (long) (rm | B) << LANE_RM_GPR
-                | (long) (rm | (B & 8) | (rx >>> 24)) << LANE_RM_VEC | (long) vv << LANE_VVVV
-                | (long) reg << LANE_REG_RAW | (long) rm << LANE_RM_RAW | (long) (vv & 7) << LANE_VVVV_7
-                | (long) (reg & 6) << LANE_REG_6;
+        // (the shift counts in l7 are taken mod 64). ModRM's fields come pre-spread from a table, the extension
+        // bits pre-placed in rx (whose X field lies above every lane).
+        long nums = MODRM_LANES[modrm & ~(modrm >> 31)] | rx | (long) vv << LANE_VVVV | (long) (vv & 7) << LANE_VVVV_7;
         int lk = (int) l7;
         long ops01 = t01 | (nums >>> lk & 31) << 16 | (nums >>> (lk >> 6) & 31) << 48;
         long ops23 = t23 | (nums >>> (lk >> 12) & 31) << 16 | (nums >>> (lk >> 18) & 31) << 48;
