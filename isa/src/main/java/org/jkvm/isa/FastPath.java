@@ -263,8 +263,7 @@ final class FastPath {
         // Register operands: the plan's templates plus the numbers its selector picks out of the five-bit fields
         // (none, ModRM.reg with R/R4, ModRM.rm with B/B4, opcode low bits with B/B4, ModRM.reg alone), which are
         // stored twice so that operand 0 takes its field from the first copy and operand 1 from the second.
-        long nums = (reg | (int) (xt >>> 29) & 0x18) << 5 | (rm | B) << 10 | ((mo & 7) | B) << 15 | reg << 20;
-        nums |= nums << NUMS_COPY;
+        long nums = NUMS_MODRM[modrm] | NUMS_X[x] | (mo & 7) * NUMS_OPLOW;
         long ops01 = t01 | Long.expand(Long.compress(nums, sel), OPS01_NUMS);
         // Immediates: the first without a branch on its size (shifted left and back to its sign, then masked to
         // its extension; or the plan's constant).
@@ -305,6 +304,23 @@ final class FastPath {
      * 3-4, shifted left by 8, 13 and 29; and the prefixes and REX.W where Insn.w0 has them ({@link #XT_W0}).
      */
     private static final long[] XT = new long[2048];
+    /** The fields of the numbers word (see decode) that ModRM gives, by ModRM; that the prefixes give, by prefix word. */
+    private static final long[] NUMS_MODRM = new long[256], NUMS_X = new long[2048];
+    /** Opcode bits 0-2 times this: the field of both copies that takes them. */
+    private static final long NUMS_OPLOW = 1L << 15 | 1L << 15 + NUMS_COPY;
+
+    static {
+        for (int m = 0; m < 256; m++) {
+            long v = (m >> 3 & 7) << 5 | (m & 7) << 10 | (m >> 3 & 7) << 20;
+            NUMS_MODRM[m] = v | v << NUMS_COPY;
+        }
+        for (int x = 0; x < NUMS_X.length; x++) {
+            long b = (x & 1) << 3 | (x & 64) >> 2, r = (x & 4) << 1 | (x & 16);
+            long v = r << 5 | b << 10 | b << 15;
+            NUMS_X[x] = v | v << NUMS_COPY;
+        }
+    }
+
     /** The bits of an XT entry that belong to Insn.w0. */
     private static final long XT_W0 = 0x1FFFL << 19 | 1L << 40;
 
