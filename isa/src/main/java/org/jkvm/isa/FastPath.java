@@ -300,8 +300,8 @@ final class FastPath {
     }
 
     /**
-     * By the decoder's prefix word: the selector's context bits (0-4); B/B4, X/X4 and R/R4 as register number bits
-     * 3-4, shifted left by 8, 13 and 29; and the prefixes and REX.W where Insn.w0 has them ({@link #XT_W0}).
+     * By the decoder's prefix word: the selector's context bits (0-4); B/B4 and X/X4 as register number bits 3-4,
+     * shifted left by 8 and 13; and the prefixes and REX.W where Insn.w0 has them ({@link #XT_W0}).
      */
     private static final long[] XT = new long[2048];
     /** The fields of the numbers word (see decode) that ModRM gives, by ModRM; that the prefixes give, by prefix word. */
@@ -327,9 +327,9 @@ final class FastPath {
     static {
         for (int x = 0; x < XT.length; x++) {
             int ctx = (x >> 4 & 16) | (x & 8) | (x >> 9 & 2) | ((x | x >> 6) & 1);
-            int b = (x & 1) << 3 | (x & 64) >> 2, xx = (x & 2) << 2 | (x & 32) >> 1, r = (x & 4) << 1 | (x & 16);
+            int b = (x & 1) << 3 | (x & 64) >> 2, xx = (x & 2) << 2 | (x & 32) >> 1;
             int prefixes = (x >> 5 & Insn.P_OPSIZE) | (x >> 3 & (Insn.P_REX | Insn.P_REX2));
-            XT[x] = ctx | (long) b << 8 | (long) xx << 13 | (long) prefixes << 19 | (long) r << 29 | (long) (x >> 3 & 1) << 40;
+            XT[x] = ctx | (long) b << 8 | (long) xx << 13 | (long) prefixes << 19 | (long) (x >> 3 & 1) << 40;
         }
     }
 
