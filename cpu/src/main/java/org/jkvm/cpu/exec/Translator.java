@@ -69,7 +69,6 @@ final class Translator {
                 c.registerCode(b, phys2, len - avail);
             }
             Uop u = lower(d, pc, len);
-            if (u.op == JMPABS && hasLegacyPrefix(len)) u.op = UD; // isa.md: 66/67/F2/F3 with JMPABS are #UD
             specialize(u, c.codeSize == 2);
             ops.add(u);
             c.registerCode(b, pa, Math.min(len, avail));
@@ -86,16 +85,6 @@ final class Translator {
         for (int k = 0; k < total; k++)
             b.code[k] = (byte) (k < first ? c.fetchPhysByte(b.phys + k, b.rip + k) : c.fetchPhysByte(b.phys2 + (k - first), b.lin2 + (k - first)));
         b.fused = fuse(b.ops);
-    }
-
-    /** A 66, 67, F2 or F3 byte among the prefixes of the instruction in {@code bytes} (the decoder keeps F2/F3 only for strings). */
-    private boolean hasLegacyPrefix(int len) {
-        for (int k = 0; k < len; k++) {
-            int b = bytes[k] & 0xFF;
-            if (b == 0x66 || b == 0x67 || b == 0xF2 || b == 0xF3) return true;
-            if (b != 0x26 && b != 0x2E && b != 0x36 && b != 0x3E && b != 0x64 && b != 0x65 && b != 0xF0) return false;
-        }
-        return false;
     }
 
     /** Operations after which translation must stop: they may change the mode, paging or the code itself. */
@@ -913,11 +902,7 @@ final class Translator {
             }
             case "SALC" -> { u.op = SALC; return true; }
             case "JMPABS" -> {
-                // 66/67/F2/F3 with JMPABS are #UD (isa.md)
-                if ((in.prefixes() & (Insn.P_OPSIZE | Insn.P_ADDRSIZE | Insn.P_REP | Insn.P_REPNE)) != 0) {
-                    u.op = UD;
-                    return true;
-                }
+                // (66/67/F2/F3 before it are #UD: the decoder reports those encodings as invalid.)
                 u.op = JMPABS;
                 u.imm = in.imm();
                 u.setsRip = true;
