@@ -171,7 +171,7 @@ class RoundTripTest {
     @Test
     void wholeTableRoundTrips() {
         int tried = 0, ok = 0, forms = 0, formsCovered = 0, shadowed = 0;
-        List<String> failures = new ArrayList<>();
+        List<String> failures = new ArrayList<>(), uncovered = new ArrayList<>();
         for (Form f : OpcodeTable.FORMS) {
             forms++;
             boolean any = false;
@@ -191,9 +191,11 @@ class RoundTripTest {
                 }
             }
             if (any) formsCovered++;
+            else uncovered.add(f.toString());
         }
         System.out.printf("round trip: %d/%d encodings over %d/%d forms (%d samples skipped: bytes owned by another form or architecturally undefined)%n",
                 ok, tried, formsCovered, forms, shadowed);
+        System.out.println("forms without a round-tripped sample: " + uncovered);
         java.util.Map<String, Integer> kinds = new java.util.TreeMap<>();
         for (String x : failures) kinds.merge(x.replaceAll(":.*", ""), 1, Integer::sum);
         kinds.forEach((k, v) -> System.out.println("  " + v + " " + k));
