@@ -66,13 +66,23 @@ public final class Encoder {
         if (m64 && f.space == Form.LEGACY && (f.d64 || f.f64) && f.osz == 4) {
             throw new IllegalArgumentException("shadowed: " + f.name + " has no 32-bit form in 64-bit mode");
         }
-        Operand.Mem mem = null;
+        Operand.Mem mem = null, strSi = null, strDi = null;
         int vl = 16;
         for (int i = 0; i < ops.length; i++) {
             Opnd od = f.ops[i];
             Operand o = ops[i];
             check(f, od, o, opSize, mode);
-            if (o instanceof Operand.Mem m) mem = m;
+            if (o instanceof Operand.Mem m) {
+                if (od.src == Opnd.Src.STR_SI) strSi = m;
+                else if (od.src == Opnd.Src.STR_DI) strDi = m;
+                else mem = m;
+                if (od.vsib != 0 && m.indexClass() != null && m.indexClass().isVector()) {
+                    // The index register's width fixes the vector length where the form ties them together.
+                    int w = m.indexClass().size();
+                    if (od.vsib == Opnd.SZ_VL) vl = w;
+                    else if (od.vsib == Opnd.SZ_VLH && w >= 32) vl = Math.max(vl, w * 2);
+                }
+            }
             if (o instanceof Operand.Reg r && od.kind == Opnd.Kind.VEC && (od.width == Opnd.SZ_VL)) vl = r.cls().size();
             if (o instanceof Operand.Reg r && r.cls().isVector() && r.num() >= 16 && f.space != Form.EVEX) {
                 throw new IllegalArgumentException(r + " needs an EVEX encoding");
@@ -92,6 +102,13 @@ public final class Encoder {
         int addrSize = mode.addressSize();
         if (mem != null && mem.addrSize() != 0) addrSize = mem.addrSize();
         if (mem != null && mem.rip()) addrSize = m64 ? (mem.addrSize() == 4 ? 4 : 8) : addrSize;
+        if (strSi != null || strDi != null) addrSize = stringAddrSize(f, mode, strSi, strDi);
+        // The source of a string instruction takes the segment override; its ES:[rDI] destination never does.
+        int segment = mem != null ? mem.segment() : strSi != null ? strSi.segment() : -1;
+        if (f.vsib) vsib(f, mode, ops, mem, vl, addrSize);
+        else if (mem != null && mem.indexClass() != null && mem.indexClass().isVector()) {
+            throw new IllegalArgumentException(f.name + " " + f.opText + ": a vector index register needs a VSIB form");
+        }
         // Register fields.
         int reg = f.reg >= 0 ? f.reg : 0, rm = f.rm >= 0 ? f.rm : 0, vvvv = 0, opLow = 0;
         boolean hasReg = false;
@@ -134,7 +151,7 @@ public final class Encoder {
         Out out = new Out();
         // Legacy prefixes.
         if (opt.lock()) out.b(0xF0);
-        if (mem != null && mem.segment() >= 0) out.b(new int[] {0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65}[mem.segment()]);
+        if (segment >= 0) out.b(new int[] {0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65}[segment]);
         boolean map4 = f.space == Form.EVEX && f.map == 4;
         int pp = f.pp >= 0 ? f.pp : 0;
         if (f.space == Form.LEGACY || map4) {
@@ -279,6 +296,71 @@ public final class Encoder {
             throw new IllegalArgumentException("shadowed: " + f + " encodes as " + Disassembler.intel(back));
         }
         return b;
+    }
+
+    /**
+     * A string operand is implied by the opcode: [rSI] (any segment) or ES:[rDI], no index, no displacement, of
+     * the form's width; both operands of MOVS/CMPS share the one address size (67 picks rSI/eSI/SI).
+     */
+    private static int stringAddrSize(Form f, Mode mode, Operand.Mem si, Operand.Mem di) {
+        int asz = -1;
+        for (int i = 0; i < f.ops.length; i++) {
+            Opnd od = f.ops[i];
+            Operand.Mem m = od.src == Opnd.Src.STR_SI ? si : od.src == Opnd.Src.STR_DI ? di : null;
+            if (m == null) continue;
+            boolean isSi = od.src == Opnd.Src.STR_SI;
+            if (m.rip() || m.index() >= 0 || m.disp() != 0 || m.broadcast() || m.base() != (isSi ? 6 : 7)) {
+                throw new IllegalArgumentException(f.name + ": operand " + od.code + " must be [" + (isSi ? "rSI" : "rDI") + "]");
+            }
+            if (!isSi && m.segment() > 0) {
+                throw new IllegalArgumentException(f.name + ": the destination of a string instruction is ES:[rDI]");
+            }
+            if (m.size() > 0 && m.size() != od.width) {
+                throw new IllegalArgumentException(f.name + ": operand " + od.code + " is " + od.width + " bytes, not " + m.size());
+            }
+            int a = m.addrSize() != 0 ? m.addrSize() : mode.addressSize();
+            boolean ok = mode == Mode.BITS64 ? a == 8 || a == 4 : a == 4 || a == 2;
+            if (!ok) throw new IllegalArgumentException(f.name + ": no " + 8 * a + "-bit addressing in " + mode);
+            if (asz >= 0 && a != asz) throw new IllegalArgumentException(f.name + ": [rSI] and [rDI] of different address sizes");
+            asz = a;
+        }
+        return asz;
+    }
+
+    /**
+     * A VSIB operand: a SIB byte whose index is a vector register of the width the form and the vector length
+     * give. Gathers (destination first) #UD when the destination is the index register, and VEX gathers also
+     * when the mask register (VEX.vvvv) is either of them.
+     */
+    private static void vsib(Form f, Mode mode, Operand[] ops, Operand.Mem mem, int vl, int addrSize) {
+        int mi = memIndex(f);
+        RegClass want = RegClass.vec(Opnd.vecBytes(f.ops[mi].vsib, vl));
+        if (mem == null || mem.index() < 0 || mem.indexClass() != want) {
+            throw new IllegalArgumentException(f.name + " " + f.opText + ": needs a memory operand indexed by a " + want + " register");
+        }
+        if (mem.rip() || addrSize == 2) {
+            throw new IllegalArgumentException(f.name + ": VSIB needs a SIB byte (no RIP-relative or 16-bit addressing)");
+        }
+        if (mode != Mode.BITS64 && mem.index() >= 8 || f.space != Form.EVEX && mem.index() >= 16) {
+            throw new IllegalArgumentException(f.name + ": " + Disassembler.regName(want, mem.index()) + " not encodable in " + mode
+                    + (f.space == Form.EVEX ? "" : " with " + (f.space == Form.VEX ? "VEX" : "a legacy encoding")));
+        }
+        int dest = -1, mask = -1;
+        for (int i = 0; i < ops.length; i++) {
+            if (!(ops[i] instanceof Operand.Reg r)) continue;
+            Opnd od = f.ops[i];
+            // The vector registers all follow the one vector length (mixed widths would decode as other registers).
+            if (od.kind == Opnd.Kind.VEC && r.cls() != RegClass.vec(Opnd.vecBytes(od.width, vl))) {
+                throw new IllegalArgumentException(f.name + " " + f.opText + ": operand " + od.code + " cannot be " + r
+                        + " with a " + want + " index");
+            }
+            if (i == 0 && od.src == Opnd.Src.REG) dest = r.num();
+            if (od.src == Opnd.Src.VVVV) mask = r.num();
+        }
+        int index = mem.index();
+        if (dest >= 0 && dest == index || mask >= 0 && (mask == index || mask == dest)) {
+            throw new IllegalArgumentException(f.name + ": the destination, index and mask registers must differ");
+        }
     }
 
     private static int memIndex(Form f) {
