@@ -97,6 +97,17 @@ class EncoderOperandRulesTest {
         assertThrows(IllegalArgumentException.class, () -> Encoder.encode(Mode.BITS64, mf, xmm(1), vsib(0, xmm(2), 4, 0)));
     }
 
+    @Test
+    void assemblerPicksTheGatherForm() {
+        // VEX (mask in a vector register) and EVEX (mask in {k}) gathers share a mnemonic; the operands choose
+        assertArrayEquals(bytes(0xC4, 0xE2, 0x61, 0x90, 0x0C, 0x90),
+                new Assembler(Mode.BITS64).emit(Mnemonic.VPGATHERDD, xmm(1), vsib(0, xmm(2), 4, 0), xmm(3)).bytes());
+        assertArrayEquals(bytes(0x62, 0xF2, 0x7D, 0x49, 0x90, 0x0C, 0x90),
+                new Assembler(Mode.BITS64).emit(K1, Mnemonic.VPGATHERDD, zmm(1), vsib(0, zmm(2), 4, 0)).bytes());
+        assertThrows(IllegalArgumentException.class,
+                () -> new Assembler(Mode.BITS64).emit(Mnemonic.VPGATHERDD, xmm(1), vsib(0, xmm(1), 4, 0), xmm(3)));
+    }
+
     static Operand.Mem str(int size, int seg, int reg, int asz) {
         return new Operand.Mem(size, seg, reg, -1, 1, 0, false, asz, null, false);
     }
