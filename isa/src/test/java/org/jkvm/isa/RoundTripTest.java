@@ -13,7 +13,7 @@ class RoundTripTest {
     /** Operands and encoding options of one sample. */
     record Sample(Operand[] ops, Encoder.Options opt) {}
 
-    /** The sample operands of one form (those encodable without options). */
+    /** The sample operands of one form that need no encoding options (no mask, REP or forced operand size). */
     static List<Operand[]> samples(Form f, Mode mode) {
         List<Operand[]> out = new ArrayList<>();
         for (Sample s : cases(f, mode)) if (s.opt() == Encoder.Options.NONE) out.add(s.ops());
@@ -117,17 +117,17 @@ class RoundTripTest {
         boolean m64 = mode == Mode.BITS64;
         int index = m64 ? (f.space == Form.EVEX ? ns[3] : ns[3] & 15) : ns[3] & 7;
         int base = noBase ? -1 : m64 ? ns[1] : ns[1] & 7;
-        int scale = 1 << (ns[0] >> 3 & 3) + (noBase ? 1 : 0);
+        int scale = 1 << ((ns[0] >> 3 & 3) + (noBase ? 1 : 0));
         RegClass ic = RegClass.vec(Opnd.vecBytes(od.vsib, vl));
         return new Operand.Mem(0, -1, base, index, scale, noBase ? 0x12340 : 0x40, false, 0, ic, false);
     }
 
-    /** String instructions: [rSI] and ES:[rDI] at each address size, with and without segment overrides and REP. */
     static boolean isString(Form f) {
         for (Opnd od : f.ops) if (od.src == Opnd.Src.STR_SI || od.src == Opnd.Src.STR_DI) return true;
         return false;
     }
 
+    /** String instructions: [rSI] and ES:[rDI] at each address size, with and without segment overrides and REP. */
     static List<Sample> stringCases(Form f, Mode mode) {
         List<Sample> out = new ArrayList<>();
         if (f.osz == 8 && mode != Mode.BITS64) return out;
