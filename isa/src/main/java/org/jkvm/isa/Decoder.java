@@ -532,6 +532,7 @@ public final class Decoder {
                 if (mod != 3) {
                     if (s == Opnd.Src.RM_REG) return bad("memory form not allowed");
                     if (f.tile && rmf != 4 && asz != 2) return bad("tile memory operand needs a SIB byte");
+                    if (f.vsib && (rmf != 4 || asz == 2)) return bad("VSIB memory operand needs a SIB byte");
                     if (!memory(f, ops[rmi], vl)) return false;
                 } else if (s == Opnd.Src.RM_MEM) {
                     return bad("register form not allowed");
@@ -654,6 +655,15 @@ public final class Decoder {
                 if (a == 4 || b == 4) return bad("PUSH2/POP2 cannot name RSP");
                 if (a == b && (f.mnemonic == Mnemonic.POP2 || f.mnemonic == Mnemonic.POP2P)) {
                     return bad("POP2 with the same register twice");
+                }
+            }
+            if (f.vsib && ops[0].src == Opnd.Src.REG) {
+                // A gather #UDs when its destination is its index register, a VEX gather also when its mask
+                // (VEX.vvvv) is either of them.
+                int dest = (o.op0 >>> 16) & 0xFF, index = o.memIndex;
+                int mask = n > 2 && ops[2].src == Opnd.Src.VVVV ? (o.op2 >>> 16) & 0xFF : -1;
+                if (dest == index || mask == index || mask == dest) {
+                    return bad("gather destination, index and mask registers must differ");
                 }
             }
             if (derive) {

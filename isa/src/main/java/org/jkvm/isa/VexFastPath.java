@@ -282,8 +282,8 @@ final class VexFastPath {
                 int sbase = sib & 7;
                 if (sbase == 5 && mod == 0) dispBytes = 4;
                 else base = sbase | B;
-            } else if ((a0 & F_TILE) != 0) {
-                return false;
+            } else if ((a0 & (F_TILE | F_VSIB)) != 0) {
+                return false; // a SIB byte is required
             } else if (rm == 5 && mod == 0) {
                 dispBytes = 4;
                 rip = true;
@@ -313,7 +313,7 @@ final class VexFastPath {
         long ops23 = t23 | (nums >>> (lk >> 12) & 31) << 16 | (nums >>> (lk >> 18) & 31) << 48;
         int n4 = (int) (nums >>> (lk >> 24)) & 31;
         // Immediates (at most two; an is4 register byte counts as the first).
-        long imm = a0 >>> A0_CONST_IMM, imm2 = 0;
+        long imm = a0 >>> A0_CONST_IMM & 1, imm2 = 0;
         int immOut = 0;
         if ((a0 & F_IMM) != 0) {
             int ims = (int) (l7 >>> 32);
@@ -340,6 +340,11 @@ final class VexFastPath {
             immOut = a1 >> 26 & 15;
         }
         if (p > limit) return false;
+        if ((a0 & F_GATHER) != 0) {
+            // Registers a gather must not share (the general path reports the encoding as invalid).
+            int dest = (int) (ops01 >>> 16) & 31, mask = (a0 & F_GATHER_VMASK) != 0 ? vv & 15 : -1;
+            if (dest == index || mask == index || mask == dest) return false;
+        }
         // Bit 4 of the register numbers, operand i's at bit i.
         int hi = (int) (ops01 >>> 20 & 1 | ops01 >>> 51 & 2 | ops23 >>> 18 & 4 | ops23 >>> 49 & 8) | (n4 & 16);
         if (aaa != 0 && (a0 & F_XSK) != 0) xs |= 0x20;
@@ -365,6 +370,8 @@ final class VexFastPath {
             F_MEM = 1 << 13, F_IMM = 1 << 14, F_BCST = 1 << 15, F_VSIB = 1 << 16, F_TILE = 1 << 17, F_XSK = 1 << 26;
     /** a0 bit: the plan's immediate without bytes (D0/D1's count 1). */
     private static final int A0_CONST_IMM = 27;
+    /** a0 flags: a gather (its destination must not be its index register), whose VEX.vvvv mask must differ from both. */
+    private static final int F_GATHER = 1 << 28, F_GATHER_VMASK = 1 << 29;
 
     /**
      * Everything about a VEX/EVEX decode that the form and the key bits determine, worked out once by the
@@ -389,6 +396,8 @@ final class VexFastPath {
         int immSize, immShift, imm2Size, imm2Shift, immSizeOut, is4Op = -1;
         /** An immediate without bytes (D0/D1's count 1), else 0. */
         int constImm;
+        /** A gather: operand 0 a destination register, and (VEX) operand 2 the VEX.vvvv mask. */
+        boolean gather, gatherVmask;
         /** XSAVE components: always, and with masking (aaa != 0). */
         long xsave, xsaveMasked;
         /** Operands (bit i) whose register number >= 16 adds hiExtra to the XSAVE components, or needs APX (a GPR). */
@@ -405,7 +414,8 @@ final class VexFastPath {
             int a0 = osz | n << 4 | (sae ? F_SAE : 0) | (nd ? F_ND : 0) | (nf ? F_NF : 0) | (scc ? F_SCC : 0)
                     | (keepMask ? F_KEEP : 0) | (hasMem ? F_MEM : 0) | (hasImm ? F_IMM : 0) | (bcst ? F_BCST : 0)
                     | (vsib ? F_VSIB : 0) | (tileSib ? F_TILE : 0) | zMax << 18 | (rc + 1) << 20 | (is4Op + 1) << 23
-                    | (xsaveMasked != 0 ? F_XSK : 0) | constImm << A0_CONST_IMM;
+                    | (xsaveMasked != 0 ? F_XSK : 0) | constImm << A0_CONST_IMM | (gather ? F_GATHER : 0)
+                    | (gatherVmask ? F_GATHER_VMASK : 0);
             int a1 = badAaa | vCheck << 8 | (vsibHigh != 0 ? 1 << 13 : 0) | vecHiMask << 16 | gprMask << 21
                     | immSizeOut << 26;
             int a2 = memSize | memIndexClass << 16 | disp8n << 24;
@@ -501,6 +511,8 @@ final class VexFastPath {
                 pl.disp8n = nscale;
                 pl.memSize = memSize;
                 pl.vsib = mo.vsib != 0;
+                pl.gather = pl.vsib && ops[0].src == Opnd.Src.REG;
+                pl.gatherVmask = pl.gather && ops.length > 2 && ops[2].src == Opnd.Src.VVVV;
                 pl.vsibHigh = evex ? 16 : 0;
                 pl.memIndexClass = mo.vsib != 0 ? RegClass.vec(Opnd.vecBytes(mo.vsib, vl)).ordinal() : G64;
             }

@@ -267,4 +267,39 @@ class OperandFactsTest {
             assertEquals(Insn.P_REX2 | Insn.P_SEG, i.prefixes());
         });
     }
+
+    // ---- VSIB (SDM: VSIB memory addressing; the AVX2 and AVX-512 gathers)
+
+    @Test
+    void gathersNeedASibByteAndDistinctRegisters() {
+        // vpgatherdd xmm1, [rax + 4*xmm2], xmm3 and vpgatherdd zmm1 {k1}, [rax + 4*zmm2]: valid.
+        each(Mode.BITS64, new int[] {0xC4, 0xE2, 0x61, 0x90, 0x0C, 0x90}, i -> {
+            assertEquals(Mnemonic.VPGATHERDD, i.mnemonic());
+            assertEquals(1, i.reg(0));
+            assertEquals(2, i.memIndex());
+            assertEquals(RegClass.XMM, i.memIndexClass());
+            assertEquals(3, i.reg(2));
+        });
+        each(Mode.BITS64, new int[] {0x62, 0xF2, 0x7D, 0x49, 0x90, 0x0C, 0x90}, i -> {
+            assertEquals(Mnemonic.VPGATHERDD, i.mnemonic());
+            assertEquals(2, i.memIndex());
+            assertEquals(RegClass.ZMM, i.memIndexClass());
+        });
+        int[][] undefined = {
+            {0xC4, 0xE2, 0x61, 0x90, 0x0C, 0x88},       // destination xmm1 is the index
+            {0xC4, 0xE2, 0x61, 0x90, 0x1C, 0x90},       // mask xmm3 is the destination
+            {0xC4, 0xE2, 0x69, 0x90, 0x0C, 0x90},       // mask xmm2 is the index
+            {0x62, 0xF2, 0x7D, 0x49, 0x90, 0x0C, 0x88}, // EVEX: destination zmm1 is the index
+            {0x62, 0xE2, 0x7D, 0x41, 0x90, 0x0C, 0x88}, // EVEX: zmm17 and index zmm17 (R' and V')
+            {0xC4, 0xE2, 0x61, 0x90, 0x08},             // no SIB byte: not a vector index
+            {0x62, 0xF2, 0x7D, 0x49, 0x90, 0x08},
+        };
+        for (int[] b : undefined) {
+            String what = RoundTripTest.hex(bytes(b));
+            each(Mode.BITS64, b, i -> assertFalse(i.isValid(), what));
+        }
+        // 16-bit addressing has no SIB byte either.
+        each(Mode.BITS32, new int[] {0x67, 0xC4, 0xE2, 0x61, 0x90, 0x08}, i -> assertFalse(i.isValid()));
+        each(Mode.BITS32, new int[] {0xC4, 0xE2, 0x61, 0x90, 0x0C, 0x90}, i -> assertTrue(i.isValid()));
+    }
 }
