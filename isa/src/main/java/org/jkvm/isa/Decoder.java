@@ -51,12 +51,9 @@ public final class Decoder {
     public boolean decodeInto(DecodeBuffer out, byte[] code, int off, int len) {
         // The fast paths take the bulk of 64-bit code. They read whole words past the instruction, so an
         // instruction near the end of its array goes the longer way, through a padded copy.
-        if (fastPath && off >= 0 && len > 0 && off <= code.length - FastPath.PAD) {
-            int b = code[off] & 0xFF, limit = off + Math.min(len, MAX_LEN);
-            if (FastPath.FIRST[b] ? FastPath.legacy(out, code, off, limit)
-                    : FastPath.VEX[b] && VexFastPath.decode(out, code, off, limit)) {
-                return true;
-            }
+        if (fastPath && off >= 0 && len > 0 && off <= code.length - FastPath.PAD
+                && FastPath.decode(out, code, off, off + Math.min(len, MAX_LEN))) {
+            return true;
         }
         return decodeRest(out, code, off, len);
     }

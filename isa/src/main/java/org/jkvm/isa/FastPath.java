@@ -1,8 +1,8 @@
 package org.jkvm.isa;
 
 /**
- * The decoder's fast path for the bulk of real code: 64-bit mode, at most a 66 and a REX or REX2 prefix, one-byte
- * or 0F opcodes, and only GPR, segment/control/debug register, memory and immediate operands. The form and
+ * The decoder's fast path for the bulk of real code: 64-bit mode, 66 and segment-override prefixes and a REX or REX2
+ * prefix, one-byte or 0F opcodes, and only GPR, segment/control/debug register, memory and immediate operands. The form and
  * everything it fixes come from a precomputed {@link Plan}; anything else returns false and the general path
  * decodes it. A test checks that both paths produce identical results.
  */
@@ -24,7 +24,7 @@ final class FastPath {
 
     /** First bytes that can start a legacy fast-path instruction (not VEX/EVEX escapes, lock, repeats or 67). */
     static final boolean[] FIRST = new boolean[256];
-    /** Non-zero for the prefixes the legacy fast path takes before REX: 66 and the segment overrides (their Insn.w0 bits). */
+    /** Non-zero for the prefixes the legacy fast path takes before REX: 66 (-1) and the segment overrides (their Insn.w0 bits). */
     private static final long[] PREFIX = new long[256];
     /** First bytes of VEX and EVEX encodings ({@link VexFastPath}). */
     static final boolean[] VEX = new boolean[256];
@@ -40,13 +40,10 @@ final class FastPath {
     }
 
     /**
-     * The form the general path would select, precomputed for every fast-path context: index {@link #key}. Null
-     * where the outcome depends on more than the key (ModRM.rm constraints) or is not a fast form. Derived from
-     * the table at class initialisation by the general path's own matching rules for 64-bit legacy encodings.
-     */
-    /**
-     * Per map * 256 + opcode: the offset of its plans in P, in plans (upper bits), and the mask of the selector bits
-     * (ModRM.reg << 5 | context) that they depend on (low 8 bits); 0 for none. A row's plans are stored densely by
+     * Per map * 256 + opcode: the offset of its plans in P, in plans (bits {@link #ROW_BASE} up), whether a ModRM
+     * byte follows, and the mask of the selector bits (ModRM.reg << 5 | context) that they depend on (low 8 bits);
+     * 0 for none. The plans are what the general path's own matching rules select for each 64-bit legacy context,
+     * worked out at class initialisation. A row's plans are stored densely by
      * {@link Integer#compress} of the selector under that mask, so the part of the tables a stream touches is small,
      * and a plan is found with one dependent load.
      */
@@ -144,9 +141,6 @@ final class FastPath {
      * tail into a padded buffer ({@link Decoder#decodeInto}).
      */
     static final int PAD = 24;
-
-    /** 1 when a == b, else 0 (both 0-255): for choices that would be unpredictable branches. */
-    static int eq(int a, int b) { return ((a ^ b) - 1) >>> 31; }
 
     /** Plan field (bits 56-63): an immediate the encoding implies without bytes (D0/D1's count 1). */
     private static final int PF_CONST_IMM = 56;
