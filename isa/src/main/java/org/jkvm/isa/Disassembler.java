@@ -27,7 +27,10 @@ public final class Disassembler {
         StringBuilder sb = new StringBuilder(48);
         Form f = i.form();
         if (i.hasLock()) sb.append("lock ");
-        if (i.hasRep() || (i.prefixes() & Insn.P_F3_IGNORED) != 0) sb.append("rep ");
+        // LLVM reads an F3 before opcode 90 as part of the opcode (the PAUSE row) and never prints it, also
+        // when REX.B/REX2.B make 90 an XCHG with r8/r16/r24.
+        boolean f3Xchg90 = f.mnemonic == Mnemonic.XCHG && i.opcode() == 0x90 && i.modrm() < 0;
+        if ((i.hasRep() || (i.prefixes() & Insn.P_F3_IGNORED) != 0) && !f3Xchg90) sb.append("rep ");
         if (i.hasRepne() || (i.prefixes() & Insn.P_F2_IGNORED) != 0) sb.append("repne ");
         if (i.nf() && !f.scc && f.nf != 1) sb.append("{nf} ");
         else if (f.evx && !i.nd()) sb.append("{evex} ");

@@ -67,7 +67,7 @@ final class TableGp {
         "xchg Gb,Eb | 86 /r:r |", "xchg Eb,Gb | 86 /r:m | lock", "xchg Gv,Ev | 87 /r:r |", "xchg Ev,Gv | 87 /r:m | lock",
         "mov Eb,Gb | 88 /r |", "mov Ev,Gv | 89 /r |", "mov Gb,Eb | 8A /r |", "mov Gv,Ev | 8B /r |",
         "mov Ev:w,Sw | 8C /r |", "lea Gv,M | 8D /r:m |", "mov Sw,Ev:w | 8E /r |", "pop Ev | 8F /0 | d64",
-        "pause | F3 90 | nosfx", "nop | 90 | nop90 nosfx", "xchg rAX,Zv | 90+r |",
+        "pause | F3 90 | nop90 nosfx", "nop | 90 | nop90 nosfx", "xchg rAX,Zv | 90+r |",
         "cbw | 98 | o16 att=cbtw", "cwde | 98 | o32 att=cwtl", "cdqe | 98 | o64 att=cltq",
         "cwd | 99 | o16 att=cwtd", "cdq | 99 | o32 att=cltd", "cqo | 99 | o64 att=cqto",
         "lcall Ap | 9A | i64 nosfx",
