@@ -462,7 +462,8 @@ final class FastPath {
         return present && (packed & 0xFF) == REG && ((packed >>> 16) & 0xFF) >= 16;
     }
 
-    private static int gprBytes(int rule, int osz) {
+    /** A GPR operand's size in bytes under a width rule (Opnd.SZ_*) and the operand size. */
+    static int gprBytes(int rule, int osz) {
         return switch (rule) {
             case Opnd.SZ_OPSIZE -> osz;
             case Opnd.SZ_Y -> osz == 8 ? 8 : 4;

@@ -496,7 +496,7 @@ final class VexFastPath {
             if (pl.hasMem) {
                 Opnd mo = ops[rmi];
                 int memSize = Opnd.memBytes(mo.memSize, osz, 8, vl);
-                if (mo.kind == Opnd.Kind.GPR && mo.memSize == mo.width) memSize = gprBytes(mo.width, osz);
+                if (mo.kind == Opnd.Kind.GPR && mo.memSize == mo.width) memSize = FastPath.gprBytes(mo.width, osz);
                 int nscale = 1;
                 if (evex && !map4 && f.vector) {
                     if (evexB) {
@@ -559,7 +559,7 @@ final class VexFastPath {
                         isz[nimm] = sz;
                         ish[nimm] = op.signExt ? 64 - 8 * sz : 0;
                         nimm++;
-                        t[i] = IMM | Math.min(op.signExt ? gprBytes(f.immExtWidth, osz) : sz, 8) << 24;
+                        t[i] = IMM | Math.min(op.signExt ? FastPath.gprBytes(f.immExtWidth, osz) : sz, 8) << 24;
                         continue;
                     }
                     default -> { return null; }
@@ -568,7 +568,7 @@ final class VexFastPath {
                 // A register operand: Decoder.Ctx.regOperand with register number 0, then the number's mask.
                 int tmpl, mask;
                 if (op.kind == Opnd.Kind.GPR) {
-                    int size = op.width > 0 ? op.width : gprBytes(op.width, osz);
+                    int size = op.width > 0 ? op.width : FastPath.gprBytes(op.width, osz);
                     int cls = size == 8 ? G64 : size == 4 ? G32 : size == 2 ? G16 : G8;
                     tmpl = REG | cls << 8 | size << 24;
                     mask = 0xFF;
@@ -652,15 +652,5 @@ final class VexFastPath {
         private static int rmLane(Opnd op) {
             return op.kind == Opnd.Kind.GPR ? LANE_RM_GPR : op.kind == Opnd.Kind.VEC ? LANE_RM_VEC : LANE_RM_RAW;
         }
-    }
-
-    private static int gprBytes(int rule, int osz) {
-        return switch (rule) {
-            case Opnd.SZ_OPSIZE -> osz;
-            case Opnd.SZ_Y -> osz == 8 ? 8 : 4;
-            case Opnd.SZ_Z -> osz == 2 ? 2 : 4;
-            case Opnd.SZ_ADDR, Opnd.SZ_NATIVE -> 8;
-            default -> rule;
-        };
     }
 }
